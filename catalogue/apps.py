@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CatalogueConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "catalogue"
+    verbose_name = _("Treaty catalogue")
+
+    def ready(self):
+        from . import signals  # noqa: F401

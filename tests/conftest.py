@@ -1,0 +1,26 @@
+import pytest
+from django.core.management import call_command
+
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def curator(db):
+    return UserFactory(username="curator", is_staff=True, groups=["Curators"])
+
+
+@pytest.fixture
+def curator_client(client, curator):
+    client.force_login(curator)
+    return client
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(username="admin", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def demo(db):
+    """The shipped demo catalogue (the Treaty of Berlin world)."""
+    call_command("loaddata", "treaty_of_berlin", verbosity=0)
