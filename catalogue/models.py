@@ -160,11 +160,11 @@ class State(TimeStamped):
     def __str__(self):
         return self.name
 
-    def natural_key(self):
-        return (self.code,)
-
     def get_absolute_url(self):
         return reverse("catalogue:state-detail", kwargs={"slug": self.slug})
+
+    def natural_key(self):
+        return (self.code,)
 
     @property
     def existed_display(self) -> str:
@@ -386,11 +386,11 @@ class TreatySeries(models.Model):
     def __str__(self):
         return self.name
 
-    def natural_key(self):
-        return (self.slug,)
-
     def get_absolute_url(self):
         return reverse("catalogue:series-detail", kwargs={"slug": self.slug})
+
+    def natural_key(self):
+        return (self.slug,)
 
 
 # --------------------------------------------------------------------------
@@ -462,11 +462,11 @@ class Source(TimeStamped):
         year = f" ({self.year})" if self.year else ""
         return f"{who}: {self.title}{year}" if who else f"{self.title}{year}"
 
-    def natural_key(self):
-        return (self.key,)
-
     def get_absolute_url(self):
         return reverse("catalogue:source-detail", kwargs={"key": self.key})
+
+    def natural_key(self):
+        return (self.key,)
 
     def clean(self):
         errors = {}
@@ -645,11 +645,11 @@ class Treaty(CitedFacts, TimeStamped, Publishable):
     def __str__(self):
         return self.short_title or self.title
 
-    def natural_key(self):
-        return (self.slug,)
-
     def get_absolute_url(self):
         return reverse("catalogue:treaty-detail", kwargs={"slug": self.slug})
+
+    def natural_key(self):
+        return (self.slug,)
 
     def clean(self):
         errors: dict[str, list] = {}
@@ -1002,11 +1002,11 @@ class Protocol(CitedFacts, TimeStamped, Publishable):
     def __str__(self):
         return self.title
 
-    def natural_key(self):
-        return (self.slug,)
-
     def get_absolute_url(self):
         return reverse("catalogue:protocol-detail", kwargs={"slug": self.slug})
+
+    def natural_key(self):
+        return (self.slug,)
 
     def clean(self):
         errors: dict[str, list] = {}
