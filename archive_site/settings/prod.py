@@ -16,7 +16,7 @@ def _required(name: str) -> str:
 
 
 SECRET_KEY = _required("SECRET_KEY")
-if len(SECRET_KEY) < 32 or SECRET_KEY.startswith("dev-only"):
+if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("dev-only"):
     raise ImproperlyConfigured("SECRET_KEY must be a long random value in production.")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [])
