@@ -9,6 +9,7 @@ admin.site.index_title = "Catalogue administration"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("catalogue.urls")),
+    path("", include("catalogue.export_urls")),
 ]
 
 if settings.DEBUG:

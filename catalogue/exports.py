@@ -1,0 +1,371 @@
+"""Downloads: every list page as CSV and JSON (all matching records), citation files
+for a record or a whole result list, and each treaty as JSON and JSON-LD.
+
+A list export applies the list page's own FilterSet to the same published
+records, so a download holds exactly what the page lists (every page of it).
+Exports are streamed: rows are read with ``.iterator(chunk_size=...)``, which
+fetches and prefetches one chunk at a time, and written as they come, so memory
+does not grow with the size of the catalogue.
+
+The treaty CSV and JSON use the import format (``catalogue.importing``): a
+downloaded file can be imported again.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable, Iterable, Iterator
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from . import cite, jsonld
+from .models import Participation, Protocol, Registration, Source, State, Treaty
+
+CHUNK_SIZE = 500
+
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+    "jsonld": "application/ld+json",
+    "bib": "application/x-bibtex; charset=utf-8",
+    "ris": "application/x-research-info-systems; charset=utf-8",
+    "csl.json": "application/vnd.citationstyles.csl+json",
+}
+
+
+class BadQuery(Exception):
+    """The list's filter parameters did not validate; carries the reasons by field."""
+
+    def __init__(self, errors: dict):
+        super().__init__(errors)
+        self.errors = errors
+
+
+def bad_request(errors: dict) -> JsonResponse:
+    return JsonResponse({"detail": _("The query is not valid."), "errors": errors}, status=400)
+
+
+# --------------------------------------------------------------------------
+# Streaming writers
+# --------------------------------------------------------------------------
+
+
+class _Echo:
+    """A file-like object whose write() hands back the text, for csv.writer."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def stream_csv(header: list[str], rows: Iterable[list]) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield "\ufeff"  # a byte-order mark, so that spreadsheet programs read UTF-8
+    yield writer.writerow(header)
+    for row in rows:
+        yield writer.writerow(row)
+
+
+def stream_json_list(items: Iterable) -> Iterator[str]:
+    """A JSON array written item by item."""
+    yield "[\n"
+    first = True
+    for item in items:
+        if not first:
+            yield ",\n"
+        first = False
+        yield json.dumps(item, cls=DjangoJSONEncoder, ensure_ascii=False)
+    yield "\n]\n"
+
+
+def streaming_response(chunks: Iterable[str], fmt: str, filename: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(chunks, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def stream_citations(records: Iterable, fmt: str) -> Iterator[str]:
+    """Citation files written one record at a time (BibTeX and RIS are concatenations)."""
+    if fmt == "csl.json":
+        yield from stream_json_list(cite.csl_item(record) for record in records)
+    elif fmt == "bib":
+        for record in records:
+            yield cite.to_bibtex([record]) + "\n"
+    else:
+        for record in records:
+            yield cite.to_ris([record])
+
+
+# --------------------------------------------------------------------------
+# The records a list page shows
+# --------------------------------------------------------------------------
+
+
+def _apply_filterset(filterset_name: str, request, queryset):
+    """Apply a page's FilterSet from ``catalogue.filters`` (when the page has one)."""
+    try:
+        from . import filters
+    except ImportError:  # pragma: no cover - the pages' filters are not there yet
+        return queryset
+    filterset_class = getattr(filters, filterset_name, None)
+    if filterset_class is None:
+        return queryset
+    filterset = filterset_class(request.GET, queryset=queryset, request=request)
+    if not filterset.is_valid():
+        raise BadQuery(filterset.errors.get_json_data())
+    return filterset.qs
+
+
+def treaties_for_export(request):
+    """The published treaties the treaty list shows for this query, ready to export."""
+    queryset = _apply_filterset("TreatyFilterSet", request, Treaty.objects.published())
+    return queryset.select_related("kind", "place_signed", "ratifications_place").prefetch_related(*TREATY_PREFETCH)
+
+
+TREATY_PREFETCH = (
+    "subjects",
+    "titles",
+    Prefetch("participations", queryset=Participation.objects.select_related("state").order_by("position", "pk")),
+    Prefetch("registrations", queryset=Registration.objects.select_related("series")),
+    Prefetch(
+        "protocols",
+        queryset=Protocol.objects.published()
+        .select_related("place_signed")
+        .prefetch_related(Prefetch("registrations", queryset=Registration.objects.select_related("series"))),
+    ),
+    "citations__source",
+    "events",
+)
+
+
+def treaty_record(treaty) -> dict:
+    """A treaty in the import format (``catalogue.importing.records``)."""
+    from .importing.records import treaty_to_record
+
+    return treaty_to_record(treaty)
+
+
+def treaty_csv(treaties: Iterable) -> Iterator[str]:
+    from .importing.csvformat import COLUMNS, record_to_row
+
+    return stream_csv(list(COLUMNS), (_row(record_to_row(treaty_record(t)), COLUMNS) for t in treaties))
+
+
+def _row(row, columns) -> list:
+    return [row.get(column, "") for column in columns] if isinstance(row, dict) else list(row)
+
+
+# --------------------------------------------------------------------------
+# List exports
+# --------------------------------------------------------------------------
+
+
+@require_safe
+def treaty_list_export(request, fmt: str):
+    try:
+        queryset = treaties_for_export(request)
+    except BadQuery as error:
+        return bad_request(error.errors)
+    treaties = queryset.iterator(chunk_size=CHUNK_SIZE)
+    if fmt == "csv":
+        return streaming_response(treaty_csv(treaties), fmt, "treaties.csv")
+    if fmt == "json":
+        return streaming_response(stream_json_list(treaty_record(t) for t in treaties), fmt, "treaties.json")
+    return streaming_response(stream_citations(treaties, fmt), fmt, f"treaties.{fmt}")
+
+
+PROTOCOL_COLUMNS = (
+    "slug",
+    "title",
+    "kind",
+    "treaty",
+    "treaty_title",
+    "signed",
+    "place_signed",
+    "ratified",
+    "entry_into_force",
+    "effect",
+    "prolongation",
+    "registrations",
+    "summary",
+    "url",
+)
+
+
+def protocol_row(protocol) -> dict:
+    return {
+        "slug": protocol.slug,
+        "title": protocol.title,
+        "kind": protocol.kind,
+        "treaty": protocol.treaty.slug,
+        "treaty_title": protocol.treaty.title,
+        "signed": protocol.signed,
+        "place_signed": protocol.place_signed.name if protocol.place_signed else "",
+        "ratified": protocol.ratified,
+        "entry_into_force": protocol.entry_into_force,
+        "effect": protocol.effect,
+        "prolongation": protocol.prolongation,
+        "registrations": " | ".join(_registration_text(r) for r in protocol.registrations.all()),
+        "summary": protocol.summary,
+        "url": cite.permalink(protocol),
+    }
+
+
+def _registration_text(registration) -> str:
+    bits = [registration.series.abbreviation]
+    if registration.volume:
+        bits.append(f"vol. {registration.volume}")
+    if registration.number:
+        bits.append(f"No. {registration.number}")
+    if registration.pages:
+        bits.append(f"p. {registration.pages}")
+    return " ".join(bits)
+
+
+@require_safe
+def protocol_list_export(request, fmt: str):
+    queryset = Protocol.objects.published()
+    try:
+        queryset = _apply_filterset("ProtocolFilterSet", request, queryset)
+    except BadQuery as error:
+        return bad_request(error.errors)
+    queryset = (
+        queryset.select_related("treaty", "place_signed")
+        .prefetch_related(Prefetch("registrations", queryset=Registration.objects.select_related("series")))
+        .order_by("signed_earliest", "title", "pk")
+    )
+    return _data_response(queryset, fmt, PROTOCOL_COLUMNS, protocol_row, "protocols")
+
+
+STATE_COLUMNS = ("code", "name", "slug", "existed", "other_names", "wikidata_id", "treaty_count", "url")
+
+
+def state_row(state) -> dict:
+    return {
+        "code": state.code,
+        "name": state.name,
+        "slug": state.slug,
+        "existed": state.existed,
+        "other_names": " | ".join(
+            f"{n.name} [{n.language}]" if n.language else n.name for n in state.other_names.all()
+        ),
+        "wikidata_id": state.wikidata_id,
+        "treaty_count": state.treaty_count,
+        "url": cite.permalink(state),
+    }
+
+
+@require_safe
+def state_list_export(request, fmt: str):
+    queryset = State.objects.all()
+    try:
+        queryset = _apply_filterset("StateFilterSet", request, queryset)
+    except BadQuery as error:
+        return bad_request(error.errors)
+    queryset = (
+        queryset.annotate(
+            treaty_count=Count("participations", filter=Q(participations__treaty__status="published"), distinct=True)
+        )
+        .prefetch_related("other_names")
+        .order_by("name", "pk")
+    )
+    return _data_response(queryset, fmt, STATE_COLUMNS, state_row, "parties")
+
+
+SOURCE_COLUMNS = (
+    "key",
+    "kind",
+    "authors",
+    "editors",
+    "title",
+    "container_title",
+    "publisher",
+    "place_published",
+    "year",
+    "isbn",
+    "doi",
+    "url",
+    "accessed",
+    "language",
+    "note",
+)
+
+
+def source_row(source) -> dict:
+    return {column: getattr(source, column) if getattr(source, column) is not None else "" for column in SOURCE_COLUMNS}
+
+
+@require_safe
+def source_list_export(request, fmt: str):
+    queryset = Source.objects.all()
+    try:
+        queryset = _apply_filterset("SourceFilterSet", request, queryset)
+    except BadQuery as error:
+        return bad_request(error.errors)
+    queryset = queryset.order_by("authors", "title", "pk")
+    if fmt in ("bib", "ris", "csl.json"):
+        return streaming_response(
+            stream_citations(queryset.iterator(chunk_size=CHUNK_SIZE), fmt), fmt, f"sources.{fmt}"
+        )
+    return _data_response(queryset, fmt, SOURCE_COLUMNS, source_row, "sources")
+
+
+def _data_response(queryset, fmt: str, columns, to_row: Callable, name: str):
+    rows = (to_row(record) for record in queryset.iterator(chunk_size=CHUNK_SIZE))
+    if fmt == "csv":
+        chunks = stream_csv(list(columns), ([row[c] for c in columns] for row in rows))
+    else:
+        chunks = stream_json_list(rows)
+    return streaming_response(chunks, fmt, f"{name}.{fmt}")
+
+
+# --------------------------------------------------------------------------
+# One record
+# --------------------------------------------------------------------------
+
+
+def _record_response(text: str, fmt: str, filename: str, *, download: bool) -> HttpResponse:
+    response = HttpResponse(text, content_type=CONTENT_TYPES[fmt])
+    if download:
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _citation_file(record, fmt: str) -> str:
+    if fmt == "bib":
+        return cite.to_bibtex([record])
+    if fmt == "ris":
+        return cite.to_ris([record])
+    return cite.to_csl_json([record])
+
+
+@require_safe
+def treaty_export(request, slug: str, fmt: str):
+    treaty = get_object_or_404(Treaty.objects.published().for_detail(), slug=slug)
+    if fmt == "json":
+        text = json.dumps(treaty_record(treaty), cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+        return _record_response(text, fmt, f"{slug}.json", download=False)
+    if fmt == "jsonld":
+        text = json.dumps(jsonld.treaty_jsonld(treaty), ensure_ascii=False, indent=2)
+        return _record_response(text, fmt, f"{slug}.jsonld", download=False)
+    return _record_response(_citation_file(treaty, fmt), fmt, f"{slug}.{fmt}", download=True)
+
+
+@require_safe
+def protocol_export(request, slug: str, fmt: str):
+    protocol = get_object_or_404(Protocol.objects.published().select_related("treaty", "place_signed"), slug=slug)
+    return _record_response(_citation_file(protocol, fmt), fmt, f"{slug}.{fmt}", download=True)
+
+
+@require_safe
+def source_export(request, slug: str, fmt: str):
+    source = get_object_or_404(Source, key=slug)
+    if fmt == "json":
+        text = json.dumps(source_row(source), cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+        return _record_response(text, fmt, f"{slug}.json", download=False)
+    return _record_response(_citation_file(source, fmt), fmt, f"{slug}.{fmt}", download=True)
