@@ -8,4 +8,4 @@ class CatalogueConfig(AppConfig):
     verbose_name = _("Treaty catalogue")
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from . import search, signals, slugs  # noqa: F401  (search and slugs connect their own signals)
