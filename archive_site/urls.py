@@ -10,6 +10,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("catalogue.urls")),
     path("", include("catalogue.export_urls")),
+    path("", include("catalogue.oai.urls")),
 ]
 
 if settings.DEBUG:
