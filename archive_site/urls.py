@@ -2,11 +2,15 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from catalogue.preview import treaty_preview
+
 admin.site.site_header = "Treaty Archive — curators"
 admin.site.site_title = "Treaty Archive admin"
 admin.site.index_title = "Catalogue administration"
 
 urlpatterns = [
+    # Before the admin include: /admin/<anything> would otherwise go to the admin.
+    path("admin/preview/treaties/<slug:slug>/", treaty_preview, name="treaty-preview"),
     path("admin/", admin.site.urls),
     path("", include("catalogue.urls")),
     path("", include("catalogue.export_urls")),

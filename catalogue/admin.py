@@ -3,34 +3,210 @@
 Fast forms: autocomplete for every foreign key to a table that grows (states,
 places, people, sources, treaties), inlines for the parts of a treaty, facet
 counts on demand, and ``list_select_related`` so changelists run a fixed number
-of queries. Every model keeps its history (SimpleHistoryAdmin).
+of queries.
+
+Every model keeps its history (SimpleHistoryAdmin): each form asks for an
+optional reason, kept with the user and the time; a record's history lists its
+versions, compares two of them field by field and reverts to one; a deleted
+record comes back, with the parts deleted with it, from "Recover deleted"
+(``catalogue.history``). Publication follows ``catalogue.workflow``.
 """
 
 from django.contrib import admin, messages
-from django.utils import timezone
+from django.contrib.admin.utils import flatten_fieldsets, unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import forms, history, roles, workflow
 from . import models as m
 
 
 class CatalogueAdmin(SimpleHistoryAdmin):
-    """Shared behaviour: only superusers delete; facets are shown on demand."""
+    """Shared behaviour: a change reason on every form, history compare and recovery;
+    only superusers delete; facets are shown on demand."""
 
     show_facets = admin.ShowFacets.ALLOW
+    form = forms.CatalogueAdminForm
+    object_history_template = "admin/catalogue/object_history.html"
+    object_history_list_template = "admin/catalogue/object_history_list.html"
+    history_list_per_page = 50
+    #: Form fields that are not model fields, added to the end of every form.
+    extra_form_fields = ("change_reason",)
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_superuser
+
+    def has_recover_permission(self, request):
+        """Recovering a deleted record undoes a delete: the same people may do it."""
+        return request.user.is_active and request.user.is_superuser
+
+    # -- forms --------------------------------------------------------------
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"request_user": request.user})
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = list(super().get_fieldsets(request, obj))
+        present = set(flatten_fieldsets(fieldsets))
+        missing = [name for name in self.extra_form_fields if name not in present]
+        if missing:
+            fieldsets.append((_("Saving"), {"fields": missing}))
+        return fieldsets
+
+    def change_reason(self, request, form):
+        reason = (form.cleaned_data.get("change_reason") or "").strip()
+        version = getattr(request, "_revert_version", None)
+        if not reason and version is not None:
+            reason = str(_("Reverted to the version of %(date)s") % {"date": version.history_date})
+        return reason
+
+    def save_model(self, request, obj, form, change):
+        reason = self.change_reason(request, form)
+        if reason:
+            obj._change_reason = reason
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        reason = self.change_reason(request, form)
+        for inline_form in formset.forms:
+            inline_form.instance._history_user = request.user
+            if reason:
+                inline_form.instance._change_reason = reason
+        super().save_formset(request, form, formset, change)
+
+    # -- history: compare, revert, recover ----------------------------------
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        view = self.admin_site.admin_view
+        return [
+            path("recover/", view(self.recover_list_view), name="{}_{}_recover_list".format(*info)),
+            path("recover/<int:history_id>/", view(self.recover_view), name="{}_{}_recover".format(*info)),
+            path(
+                "<path:object_id>/history/compare/",
+                view(self.history_compare_view),
+                name="{}_{}_history_compare".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """Simple-history's revert page; the saved revert is a new version whose reason names the old one."""
+        request._revert_version = get_object_or_404(
+            self.model.history, **{self.opts.pk.attname: unquote(object_id), "history_id": version_id}
+        )
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def history_compare_view(self, request, object_id):
+        object_id = unquote(object_id)
+        versions = self.model.history.filter(**{self.opts.pk.attname: object_id})
+        try:
+            older = versions.get(history_id=int(request.GET.get("from", "")))
+            newer = versions.get(history_id=int(request.GET.get("to", "")))
+        except (ValueError, self.model.history.model.DoesNotExist):
+            raise Http404(_("Choose two versions of this record to compare.")) from None
+        obj = self.model._base_manager.filter(pk=object_id).first() or newer.instance
+        if not self.has_view_history_or_change_history_permission(request, obj):
+            raise PermissionDenied
+        if (older.history_date, older.history_id) > (newer.history_date, newer.history_id):
+            older, newer = newer, older
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Changes to %(object)s") % {"object": obj},
+            "opts": self.opts,
+            "object": obj,
+            "older": older,
+            "newer": newer,
+            "changes": history.diff(older, newer),
+            "history_url": reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_history", args=[object_id]),
+            "revert_url": reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_simple_history",
+                args=[object_id, older.history_id],
+            ),
+            "revert_disabled": self.revert_disabled(request, obj),
+        }
+        return TemplateResponse(request, "admin/catalogue/history_compare.html", context)
+
+    def recover_list_view(self, request):
+        if not self.has_recover_permission(request):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Recover deleted %(name)s") % {"name": self.opts.verbose_name_plural},
+            "opts": self.opts,
+            "versions": history.deleted_versions(self.model)[:200],
+        }
+        return TemplateResponse(request, "admin/catalogue/recover_list.html", context)
+
+    def recover_view(self, request, history_id):
+        if not self.has_recover_permission(request):
+            raise PermissionDenied
+        try:
+            version, plan = history.planned_recovery(self.model, history_id)
+        except self.model.history.model.DoesNotExist:
+            raise Http404(_("No deleted record with this version.")) from None
+        if request.method == "POST":
+            try:
+                result = history.recover(
+                    self.model,
+                    history_id,
+                    user=request.user,
+                    reason=(request.POST.get("change_reason") or "").strip(),
+                )
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+                return HttpResponseRedirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_recover_list"))
+            parts = ", ".join(f"{count} {label}" for label, count in result.counts().items())
+            self.message_user(
+                request,
+                _("“%(object)s” was recovered%(parts)s.")
+                % {"object": result.record, "parts": _(" with %(parts)s") % {"parts": parts} if parts else ""},
+                messages.SUCCESS,
+            )
+            for row, why in result.skipped:
+                self.message_user(
+                    request,
+                    _("Not recovered: %(object)s (%(why)s).") % {"object": row.instance, "why": why},
+                    messages.WARNING,
+                )
+            return HttpResponseRedirect(
+                reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[result.record.pk])
+            )
+        counts: dict[str, int] = {}
+        for row in plan:
+            label = str(row.instance_type._meta.verbose_name_plural)
+            counts[label] = counts.get(label, 0) + 1
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Recover %(object)s") % {"object": version.instance},
+            "opts": self.opts,
+            "version": version,
+            "counts": counts,
+        }
+        return TemplateResponse(request, "admin/catalogue/recover_confirm.html", context)
 
 
 class CatalogueInline(admin.TabularInline):
     extra = 0
     show_change_link = False
+    form = forms.ParentAwareInlineForm
+    formset = forms.ParentAwareInlineFormSet
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_superuser
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = type(formset.form.__name__, (formset.form,), {"request_user": request.user})
+        return formset
 
 
 # --------------------------------------------------------------------------
@@ -65,14 +241,11 @@ class ProtocolPersonRoleInline(PersonRoleInline):
     fk_name = "protocol"
 
 
-class ArticleInline(admin.StackedInline):
+class ArticleInline(CatalogueInline):
+    template = "admin/edit_inline/stacked.html"
     model = m.Article
     fk_name = "treaty"
-    extra = 0
     fields = [("number", "position", "heading"), "summary", "text"]
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_superuser
 
 
 class ProtocolArticleInline(ArticleInline):
@@ -81,6 +254,7 @@ class ProtocolArticleInline(ArticleInline):
 
 class ProtocolInline(CatalogueInline):
     model = m.Protocol
+    form = forms.PublishableInlineForm
     fields = [
         "title",
         "slug",
@@ -175,6 +349,7 @@ class RelationToInline(CatalogueInline):
 
 class ScanInline(CatalogueInline):
     model = m.Scan
+    form = forms.ScanInlineForm
     fk_name = "treaty"
     fields = [
         "thumb",
@@ -204,40 +379,65 @@ class ProtocolScanInline(ScanInline):
 # --------------------------------------------------------------------------
 
 
-@admin.action(description=_("Publish the selected records"), permissions=["change"])
+def _move_selected(modeladmin, request, queryset, move, done_message):
+    moved = 0
+    for obj in queryset:
+        try:
+            move(obj)
+        except ValidationError as error:
+            modeladmin.message_user(request, format_html("“{}”: {}", obj, " ".join(error.messages)), messages.ERROR)
+        else:
+            moved += 1
+    if moved:
+        modeladmin.message_user(request, done_message(moved), messages.SUCCESS)
+
+
+@admin.action(description=_("Submit the selected records for review"), permissions=["change"])
+def submit_for_review(modeladmin, request, queryset):
+    _move_selected(
+        modeladmin,
+        request,
+        queryset,
+        lambda obj: workflow.submit_for_review(obj, user=request.user),
+        lambda n: ngettext("%d record submitted for review.", "%d records submitted for review.", n) % n,
+    )
+
+
+@admin.action(description=_("Publish the selected records"), permissions=["publish"])
 def publish(modeladmin, request, queryset):
-    now = timezone.now()
-    count = 0
-    for obj in queryset:
-        obj.status = m.Status.PUBLISHED
-        if obj.published_at is None:
-            obj.published_at = now
-        obj._change_reason = "Published from the list"
-        obj.save()
-        count += 1
-    modeladmin.message_user(
+    _move_selected(
+        modeladmin,
         request,
-        ngettext("%d record published.", "%d records published.", count) % count,
-        messages.SUCCESS,
+        queryset,
+        lambda obj: workflow.publish(obj, user=request.user),
+        lambda n: ngettext("%d record published.", "%d records published.", n) % n,
     )
 
 
-@admin.action(
-    description=_("Unpublish the selected records (back to draft)"),
-    permissions=["change"],
-)
+@admin.action(description=_("Unpublish the selected records (back to draft)"), permissions=["publish"])
 def unpublish(modeladmin, request, queryset):
-    count = 0
-    for obj in queryset:
-        obj.status = m.Status.DRAFT
-        obj._change_reason = "Unpublished from the list"
-        obj.save()
-        count += 1
-    modeladmin.message_user(
+    def move(obj):
+        if obj.status == m.Status.REVIEW:
+            raise ValidationError(_("to send a record in review back, edit it and write a review note."))
+        workflow._move(obj, m.Status.DRAFT, user=request.user, reason=str(_("Unpublished from the list")))
+
+    _move_selected(
+        modeladmin,
         request,
-        ngettext("%d record unpublished.", "%d records unpublished.", count) % count,
-        messages.SUCCESS,
+        queryset,
+        move,
+        lambda n: ngettext("%d record unpublished.", "%d records unpublished.", n) % n,
     )
+
+
+class PublishableAdmin(CatalogueAdmin):
+    """Treaties and protocols: the publication workflow (catalogue.workflow) on the form and in actions."""
+
+    form = forms.PublishableAdminForm
+    actions = [submit_for_review, publish, unpublish]
+
+    def has_publish_permission(self, request):
+        return roles.can_publish(request.user, self.model)
 
 
 # --------------------------------------------------------------------------
@@ -321,7 +521,7 @@ class SourceAdmin(CatalogueAdmin):
 
 
 @admin.register(m.Treaty)
-class TreatyAdmin(CatalogueAdmin):
+class TreatyAdmin(PublishableAdmin):
     list_display = ["title", "kind", "signed", "place_signed", "status", "updated"]
     list_display_links = ["title"]
     list_filter = ["status", "kind", "subjects", "secret", "end_kind"]
@@ -331,9 +531,10 @@ class TreatyAdmin(CatalogueAdmin):
     date_hierarchy = "signed_earliest"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["kind", "subjects", "place_signed", "ratifications_place"]
-    readonly_fields = ["created", "updated", "published_at"]
-    actions = [publish, unpublish]
+    readonly_fields = ["preview_link", "created", "updated", "published_at"]
     list_per_page = 50
+    form = forms.TreatyAdminForm
+    extra_form_fields = ("save_anyway", "change_reason")
     fieldsets = [
         (
             None,
@@ -367,6 +568,7 @@ class TreatyAdmin(CatalogueAdmin):
             {
                 "fields": [
                     "status",
+                    "preview_link",
                     "review_note",
                     "withdrawal_note",
                     "published_at",
@@ -390,9 +592,19 @@ class TreatyAdmin(CatalogueAdmin):
         ScanInline,
     ]
 
+    @admin.display(description=_("preview"))
+    def preview_link(self, obj):
+        if obj is None or not obj.pk:
+            return _("Save the record to preview it.")
+        return format_html(
+            '<a href="{}" target="_blank">{}</a>',
+            reverse("treaty-preview", kwargs={"slug": obj.slug}),
+            _("See this record as the public will see it"),
+        )
+
 
 @admin.register(m.Protocol)
-class ProtocolAdmin(CatalogueAdmin):
+class ProtocolAdmin(PublishableAdmin):
     list_display = ["title", "treaty", "kind", "signed", "effect", "status"]
     list_filter = ["status", "kind", "effect"]
     list_select_related = ["treaty"]
@@ -401,7 +613,6 @@ class ProtocolAdmin(CatalogueAdmin):
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["treaty", "place_signed"]
     readonly_fields = ["created", "updated", "published_at"]
-    actions = [publish, unpublish]
     fieldsets = [
         (None, {"fields": ["treaty", "title", "slug", "kind"]}),
         (
@@ -524,6 +735,7 @@ class PersonRoleAdmin(CatalogueAdmin):
 
 @admin.register(m.Scan)
 class ScanAdmin(CatalogueAdmin):
+    form = forms.ScanAdminForm
     list_display = ["caption", "treaty", "protocol", "page", "width", "height"]
     list_select_related = ["treaty", "protocol"]
     search_fields = ["caption", "treaty__title", "protocol__title"]
