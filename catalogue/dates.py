@@ -190,6 +190,7 @@ class EDTFField(models.CharField):
     Declare the siblings on the model as ``<name>_earliest`` and
     ``<name>_latest`` (nullable ``DateField`` s, ``editable=False``). They are
     filled in ``pre_save``, which ``save()`` and ``bulk_create()`` both call,
+    and for raw saves (``loaddata``), which skip it, by a ``pre_save`` signal,
     so the derived bounds can never disagree with the text.
     """
 
@@ -225,6 +226,17 @@ class EDTFField(models.CharField):
     @property
     def latest_attname(self) -> str:
         return f"{self.attname}_latest"
+
+    def contribute_to_class(self, cls, name, *args, **kwargs):
+        super().contribute_to_class(cls, name, *args, **kwargs)
+        if not cls._meta.abstract:
+            # Raw saves (loaddata, deserialised objects) skip Field.pre_save, so the
+            # bounds are filled from the text here too: a fixture cannot carry stale bounds.
+            models.signals.pre_save.connect(self._fill_bounds_on_raw_save, sender=cls, weak=False)
+
+    def _fill_bounds_on_raw_save(self, sender, instance, raw=False, **kwargs):
+        if raw:
+            self.pre_save(instance, add=False)
 
     def pre_save(self, model_instance, add):
         value = (getattr(model_instance, self.attname) or "").strip()
