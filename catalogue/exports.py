@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from . import cite, jsonld
-from .models import Participation, Protocol, Registration, Source, State, Treaty
+from .models import Protocol, Registration, Source, State, Treaty
 
 CHUNK_SIZE = 500
 
@@ -65,7 +65,6 @@ class _Echo:
 
 def stream_csv(header: list[str], rows: Iterable[list]) -> Iterator[str]:
     writer = csv.writer(_Echo())
-    yield "\ufeff"  # a byte-order mark, so that spreadsheet programs read UTF-8
     yield writer.writerow(header)
     for row in rows:
         yield writer.writerow(row)
@@ -106,41 +105,42 @@ def stream_citations(records: Iterable, fmt: str) -> Iterator[str]:
 # --------------------------------------------------------------------------
 
 
-def _apply_filterset(filterset_name: str, request, queryset):
-    """Apply a page's FilterSet from ``catalogue.filters`` (when the page has one)."""
-    try:
-        from . import filters
-    except ImportError:  # pragma: no cover - the pages' filters are not there yet
-        return queryset
-    filterset_class = getattr(filters, filterset_name, None)
-    if filterset_class is None:
-        return queryset
-    filterset = filterset_class(request.GET, queryset=queryset, request=request)
+def treaties_for_export(request):
+    """The published treaties the treaty list shows for this query, in its order, ready to export.
+
+    The list page quietly drops bad parameters (and says so); a download link is
+    built from the cleaned query, so a bad parameter here is a hand-made URL and
+    gets a 400 with the reasons.
+    """
+    from .filters import TreatyFilterSet
+
+    filterset = TreatyFilterSet(request.GET, queryset=Treaty.objects.published(), request=request)
     if not filterset.is_valid():
         raise BadQuery(filterset.errors.get_json_data())
-    return filterset.qs
+    return for_export(filterset.qs)
 
 
-def treaties_for_export(request):
-    """The published treaties the treaty list shows for this query, ready to export."""
-    queryset = _apply_filterset("TreatyFilterSet", request, Treaty.objects.published())
-    return queryset.select_related("kind", "place_signed", "ratifications_place").prefetch_related(*TREATY_PREFETCH)
+def for_export(queryset):
+    """Treaties with every part a treaty export reads, in a fixed number of queries."""
+    return queryset.select_related("kind", "place_signed", "ratifications_place").prefetch_related(*treaty_prefetch())
 
 
-TREATY_PREFETCH = (
-    "subjects",
-    "titles",
-    Prefetch("participations", queryset=Participation.objects.select_related("state").order_by("position", "pk")),
-    Prefetch("registrations", queryset=Registration.objects.select_related("series")),
-    Prefetch(
+def treaty_prefetch():
+    """What ``treaty_to_record`` reads (``importing.records.record_prefetch``), except that a
+    public export holds only the published protocols of a treaty."""
+    from .importing.records import record_prefetch
+
+    published = Prefetch(
         "protocols",
         queryset=Protocol.objects.published()
         .select_related("place_signed")
-        .prefetch_related(Prefetch("registrations", queryset=Registration.objects.select_related("series"))),
-    ),
-    "citations__source",
-    "events",
-)
+        .order_by("signed_earliest", "slug")
+        .prefetch_related(
+            Prefetch("registrations", queryset=Registration.objects.select_related("series").order_by("pk"))
+        ),
+    )
+    lookups = [item for item in record_prefetch() if getattr(item, "prefetch_to", item) != "protocols"]
+    return (*lookups, published)
 
 
 def treaty_record(treaty) -> dict:
@@ -229,13 +229,9 @@ def _registration_text(registration) -> str:
 
 @require_safe
 def protocol_list_export(request, fmt: str):
-    queryset = Protocol.objects.published()
-    try:
-        queryset = _apply_filterset("ProtocolFilterSet", request, queryset)
-    except BadQuery as error:
-        return bad_request(error.errors)
     queryset = (
-        queryset.select_related("treaty", "place_signed")
+        Protocol.objects.published()
+        .select_related("treaty", "place_signed")
         .prefetch_related(Prefetch("registrations", queryset=Registration.objects.select_related("series")))
         .order_by("signed_earliest", "title", "pk")
     )
@@ -262,15 +258,11 @@ def state_row(state) -> dict:
 
 @require_safe
 def state_list_export(request, fmt: str):
-    queryset = State.objects.all()
-    try:
-        queryset = _apply_filterset("StateFilterSet", request, queryset)
-    except BadQuery as error:
-        return bad_request(error.errors)
     queryset = (
-        queryset.annotate(
+        State.objects.annotate(
             treaty_count=Count("participations", filter=Q(participations__treaty__status="published"), distinct=True)
         )
+        .filter(treaty_count__gt=0)  # the parties list shows the states with a published treaty
         .prefetch_related("other_names")
         .order_by("name", "pk")
     )
@@ -302,12 +294,7 @@ def source_row(source) -> dict:
 
 @require_safe
 def source_list_export(request, fmt: str):
-    queryset = Source.objects.all()
-    try:
-        queryset = _apply_filterset("SourceFilterSet", request, queryset)
-    except BadQuery as error:
-        return bad_request(error.errors)
-    queryset = queryset.order_by("authors", "title", "pk")
+    queryset = Source.objects.order_by("authors", "title", "pk")
     if fmt in ("bib", "ris", "csl.json"):
         return streaming_response(
             stream_citations(queryset.iterator(chunk_size=CHUNK_SIZE), fmt), fmt, f"sources.{fmt}"
@@ -346,7 +333,7 @@ def _citation_file(record, fmt: str) -> str:
 
 @require_safe
 def treaty_export(request, slug: str, fmt: str):
-    treaty = get_object_or_404(Treaty.objects.published().for_detail(), slug=slug)
+    treaty = get_object_or_404(for_export(Treaty.objects.published()), slug=slug)
     if fmt == "json":
         text = json.dumps(treaty_record(treaty), cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
         return _record_response(text, fmt, f"{slug}.json", download=False)

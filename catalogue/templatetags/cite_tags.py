@@ -50,8 +50,16 @@ def export_links(request, list_name: str = ""):
     if list_name not in LIST_EXPORTS:
         return []
     url_name, formats = LIST_EXPORTS[list_name]
-    query = request.GET.copy()
-    query.pop("page", None)
+    if list_name == "treaty-list":
+        # The page ignores bad parameters (and says so); the download does the same
+        # by linking the cleaned query.
+        from ..filters import sanitize
+
+        query, _ignored = sanitize(request.GET)
+    else:
+        query = request.GET.copy()
+    for name in ("page", "page_size"):
+        query.pop(name, None)
     suffix = f"?{query.urlencode()}" if query else ""
     return [_link(fmt, reverse(url_name, kwargs={"fmt": fmt}) + suffix) for fmt in formats]
 
