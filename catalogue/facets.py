@@ -20,6 +20,8 @@ from django.utils.translation import gettext_lazy as _
 from .filters import TreatyFilterSet, has_scans_expression, sanitize
 from .models import Participation, Registration, Treaty
 
+#: Values shown before "more" (the rest are in a disclosure, so the page works without JavaScript).
+FACET_TOP = 10
 #: A histogram of more years than this is drawn by decade.
 MAX_YEAR_BARS = 60
 
@@ -52,6 +54,14 @@ class Facet:
     @property
     def selected_values(self):
         return [v for v in self.values if v.selected]
+
+    @property
+    def top(self):
+        return self.values[:FACET_TOP]
+
+    @property
+    def rest(self):
+        return self.values[FACET_TOP:]
 
     @property
     def has_selection(self) -> bool:
