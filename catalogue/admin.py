@@ -51,7 +51,12 @@ class CatalogueAdmin(SimpleHistoryAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
-        return type(form.__name__, (form,), {"request_user": request.user})
+        attrs = {"request_user": request.user}
+        version = getattr(request, "_revert_version", None)
+        if version is not None:
+            attrs["revert_version"] = version
+            form = type(form.__name__, (forms.RevertFormMixin, form), attrs)
+        return type(form.__name__, (form,), attrs)
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = list(super().get_fieldsets(request, obj))

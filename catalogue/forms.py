@@ -49,6 +49,25 @@ class CatalogueAdminForm(forms.ModelForm):
     request_user = None
 
 
+class RevertFormMixin:
+    """The revert page's form: many-to-many fields start from the old version too.
+
+    Simple-history's revert form is built on the old version's row, but its
+    many-to-many fields would read the current links; the tracked ones are taken
+    from the version here, so that a revert restores them as well.
+    """
+
+    revert_version = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        version = self.revert_version
+        for m2m in getattr(type(version), "_history_m2m_fields", []) if version is not None else []:
+            if m2m.name in self.fields:
+                target = m2m.m2m_reverse_field_name()
+                self.initial[m2m.name] = [getattr(row, f"{target}_id") for row in getattr(version, m2m.name).all()]
+
+
 # --------------------------------------------------------------------------
 # Publication workflow
 # --------------------------------------------------------------------------
@@ -245,8 +264,8 @@ class TreatyAdminForm(PublishableAdminForm):
 # Inlines: rules that need the parent
 # --------------------------------------------------------------------------
 
-#: Stands in for the parent's primary key while an inline form of a parent not
-#: yet saved is validated, so that the model's cross-record rules
+#: Stands in for the parent's primary key while the inline forms of a parent not
+#: yet saved are validated, so that the model's cross-record rules
 #: (``if self.treaty_id: ...``) run against the parent being entered.
 UNSAVED_PARENT_PK = -1
 
@@ -254,47 +273,30 @@ UNSAVED_PARENT_PK = -1
 class ParentAwareInlineFormSet(BaseInlineFormSet):
     """An inline formset whose forms validate against the parent as it is on the page.
 
-    Django sets only the parent's id on an inline form's instance; the model's
-    ``clean()`` would then read the stored parent (or, on an add page, skip the
-    rule, the parent having no id yet). Here the instance holds the parent object
-    itself, with the values just entered, before the form is cleaned.
+    Django gives each inline form's instance the parent object being edited, with
+    the values just entered; but on an add page the parent has no primary key yet,
+    so the models' cross-record rules (a protocol not before its treaty, a
+    registration not before the signature), which test ``self.treaty_id``, would be
+    skipped, and a citation would seem to cite nothing. While the forms are
+    validated, the unsaved parent carries a stand-in key; saving sets the real one.
     """
 
-    def _construct_form(self, i, **kwargs):
-        form = super()._construct_form(i, **kwargs)
-        form.parent_fk = self.fk
-        form.parent_instance = self.instance
-        self.fk.set_cached_value(form.instance, self.instance)
-        return form
-
-    @property
-    def empty_form(self):
-        form = super().empty_form
-        form.parent_fk = self.fk
-        form.parent_instance = self.instance
-        return form
+    def full_clean(self):
+        parent = self.instance
+        if parent is None or parent.pk is not None:
+            return super().full_clean()
+        parent.pk = UNSAVED_PARENT_PK
+        try:
+            return super().full_clean()
+        finally:
+            parent.pk = None
 
 
 class ParentAwareInlineForm(forms.ModelForm):
-    parent_fk = None
-    parent_instance = None
+    """The base form of every catalogue inline."""
+
     #: Set by the admin (CatalogueInline.get_formset): the user saving the page.
     request_user = None
-
-    def _post_clean(self):
-        fk, parent = self.parent_fk, self.parent_instance
-        if fk is None or parent is None:
-            return super()._post_clean()
-        unsaved = parent.pk is None
-        if unsaved:
-            setattr(self.instance, fk.attname, UNSAVED_PARENT_PK)
-        fk.set_cached_value(self.instance, parent)
-        try:
-            super()._post_clean()
-        finally:
-            if unsaved:
-                setattr(self.instance, fk.attname, None)
-                fk.set_cached_value(self.instance, parent)
 
 
 class PublishableInlineForm(WorkflowFormMixin, ParentAwareInlineForm):

@@ -24,6 +24,10 @@ class TreatyPreviewView(TreatyDetailView):
     def get_queryset(self):
         return Treaty.objects.for_detail()
 
+    def refuse(self, obj):
+        """The public page refuses a withdrawn record (410); the preview shows every record."""
+        return None
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["is_preview"] = True
