@@ -284,8 +284,7 @@ def test_only_superusers_recover(curator_client, treaty):
 def test_an_import_writes_history_with_user_and_reason(curator):
     kind = f.TreatyKindFactory()
     treaties = [
-        m.Treaty(title=f"Imported {i}", slug=f"imported-{i}", kind=kind, signed="1920-01-0%d" % (i + 1))
-        for i in range(3)
+        m.Treaty(title=f"Imported {i}", slug=f"imported-{i}", kind=kind, signed=f"1920-01-0{i + 1}") for i in range(3)
     ]
 
     created = history.bulk_create_with_history(treaties, user=curator, reason="ATOP import")
