@@ -128,7 +128,8 @@ def test_pillow_limit_is_restored_after_checking(settings):
     before = Image.MAX_IMAGE_PIXELS
     settings.SCAN_MAX_PIXELS = 10_000
     refusal(image_bytes("PNG", size=(400, 400)))
-    assert Image.MAX_IMAGE_PIXELS == before
+    restored = Image.MAX_IMAGE_PIXELS
+    assert restored == before
 
 
 def test_file_over_the_size_limit_is_refused(settings):
