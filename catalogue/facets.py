@@ -154,7 +154,11 @@ def compute(filterset: TreatyFilterSet) -> FacetResult:
 
     def add(name, rows):
         selected = chosen.get(name, {})
-        values = [FacetValue(str(value), str(label), count, value in selected) for value, label, count in rows]
+        values = [
+            FacetValue(str(value), str(label), count, value in selected)
+            for value, label, count in rows
+            if count or value in selected  # values with no results are not offered
+        ]
         seen = {v.value for v in values}
         for value, label in selected.items():  # a chosen value with no results still shows, checked
             if str(value) not in seen:

@@ -42,20 +42,19 @@ def is_postgres() -> bool:
 
 
 def document_for(treaty) -> str:
-    """The searchable text of one treaty, case-folded, one part per line."""
-    from .models import Article, Participation, StateName
+    """The searchable text of one treaty, case-folded, one part per line.
 
+    Reads ``titles``, ``articles`` and ``participations__state__other_names``;
+    ``refresh()`` prefetches them so a batch costs a fixed number of queries.
+    """
     parts: list[str] = [treaty.title, treaty.short_title]
-    parts += list(treaty.titles.values_list("title", flat=True))
+    parts += [t.title for t in treaty.titles.all()]
     parts.append(treaty.summary)
-    for heading, summary, text in Article.objects.filter(treaty=treaty).values_list("heading", "summary", "text"):
-        parts += [heading, summary, text]
-    state_ids = list(Participation.objects.filter(treaty=treaty).values_list("state_id", flat=True))
-    if state_ids:
-        from .models import State
-
-        parts += list(State.objects.filter(pk__in=state_ids).values_list("name", flat=True))
-        parts += list(StateName.objects.filter(state_id__in=state_ids).values_list("name", flat=True))
+    for article in treaty.articles.all():
+        parts += [article.heading, article.summary, article.text]
+    for participation in treaty.participations.all():
+        parts.append(participation.state.name)
+        parts += [n.name for n in participation.state.other_names.all()]
     return "\n".join(p.strip() for p in parts if p and p.strip()).casefold()
 
 
@@ -67,18 +66,32 @@ def vector_expression():
 
 
 def refresh(treaty_ids) -> int:
-    """Recompute the search document (and on PostgreSQL the vector) of these treaties."""
+    """Recompute the search document (and on PostgreSQL the vector) of these treaties.
+
+    A fixed number of queries whatever the number of treaties: one read with
+    prefetches, one bulk update, and on PostgreSQL one UPDATE computing the vectors.
+    """
     from .models import Treaty
 
     ids = [pk for pk in set(treaty_ids) if pk is not None]
-    done = 0
-    for treaty in Treaty.objects.filter(pk__in=ids).only("pk", "title", "short_title", "summary"):
-        # update() rather than save(): no history row, no signals, no timestamps for derived text.
-        Treaty.objects.filter(pk=treaty.pk).update(search_document=document_for(treaty))
-        done += 1
-    if ids and is_postgres():
+    if not ids:
+        return 0
+    treaties = list(
+        Treaty.objects.filter(pk__in=ids)
+        .only("pk", "title", "short_title", "summary", "search_document")
+        .prefetch_related("titles", "articles", "participations__state__other_names")
+    )
+    changed = []
+    for treaty in treaties:
+        document = document_for(treaty)
+        if document != treaty.search_document:
+            treaty.search_document = document
+            changed.append(treaty)
+    # bulk_update rather than save(): no history row, no signals, no timestamp for derived text.
+    Treaty.objects.bulk_update(changed, ["search_document"], batch_size=500)
+    if is_postgres():
         Treaty.objects.filter(pk__in=ids).update(search_vector=vector_expression())
-    return done
+    return len(treaties)
 
 
 def rebuild_all(batch_size: int = 1000, stdout=None) -> int:
