@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("catalogue.urls")),
     path("", include("catalogue.export_urls")),
     path("", include("catalogue.oai.urls")),
+    path("api/", include("catalogue.api.urls")),
 ]
 
 if settings.DEBUG:

@@ -47,6 +47,17 @@ class BadQuery(Exception):
         self.errors = errors
 
 
+def refuse_nul(params) -> None:
+    """A NUL character cannot be sent to PostgreSQL in a query: refuse it as bad input."""
+    bad = {
+        key: [{"message": _("This value holds a NUL character."), "code": "nul"}]
+        for key in params
+        if any("\x00" in value for value in params.getlist(key)) or "\x00" in key
+    }
+    if bad:
+        raise BadQuery(bad)
+
+
 def bad_request(errors: dict) -> JsonResponse:
     return JsonResponse({"detail": _("The query is not valid."), "errors": errors}, status=400)
 
@@ -114,6 +125,7 @@ def treaties_for_export(request):
     """
     from .filters import TreatyFilterSet
 
+    refuse_nul(request.GET)
     filterset = TreatyFilterSet(request.GET, queryset=Treaty.objects.published(), request=request)
     if not filterset.is_valid():
         raise BadQuery(filterset.errors.get_json_data())

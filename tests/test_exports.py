@@ -141,7 +141,15 @@ def test_an_export_holds_every_match_not_one_page(client):
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "query",
-    ["kind=no-such-kind", "signed_from=not-a-date", "year=abc", "party=" + "x" * 300, "has_scans=maybe"],
+    [
+        "kind=no-such-kind",
+        "signed_from=not-a-date",
+        "year=abc",
+        "party=" + "x" * 300,
+        "has_scans=maybe",
+        "party=%00",
+        "q=a%00b",
+    ],
 )
 @pytest.mark.parametrize("fmt", ["csv", "json", "bib"])
 def test_bad_input_is_a_400_with_reasons(client, query, fmt):

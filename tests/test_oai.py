@@ -263,6 +263,10 @@ def test_from_and_until_select_by_last_change_in_both_granularities(client):
         ({"verb": "GetRecord", "metadataPrefix": "marc21", "identifier": "IDENT"}, "cannotDisseminateFormat"),
         ({"verb": "GetRecord", "metadataPrefix": "oai_dc", "identifier": "oai:elsewhere:treaty/x"}, "idDoesNotExist"),
         ({"verb": "ListIdentifiers", "metadataPrefix": "oai_dc", "set": "colour:red"}, "noRecordsMatch"),
+        ({"verb": "ListIdentifiers", "metadataPrefix": "oai_dc", "set": "party:\x00"}, "badArgument"),
+        ({"verb": "GetRecord", "metadataPrefix": "oai_dc", "identifier": "oai:x:treaty/\x00"}, "badArgument"),
+        ({"verb": "ListRecords", "resumptionToken": "\x00\x01"}, "badArgument"),
+        ({"verb": "Identify\x00"}, "badArgument"),
     ],
 )
 def test_protocol_errors(client, params, code):

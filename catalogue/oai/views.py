@@ -74,7 +74,14 @@ def base_url() -> str:
 # --------------------------------------------------------------------------
 
 
+# Characters XML 1.0 cannot hold (a request echo must be well-formed XML).
+NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 def parse_arguments(params) -> tuple[str, dict[str, str]]:
+    for key in params:
+        if NOT_XML.search(key) or any(NOT_XML.search(value) for value in params.getlist(key)):
+            raise OAIError("badArgument", "The request holds characters that XML cannot carry (e.g. NUL).")
     verbs = params.getlist("verb")
     if not verbs:
         raise OAIError("badVerb", "The request has no verb.")
