@@ -342,3 +342,18 @@ def test_export_links_render_nothing_elsewhere():
     request.resolver_match = resolve("/")
     assert render("{% include 'catalogue/includes/export_links.html' %}", request=request).strip() == ""
     assert render("{% include 'catalogue/includes/export_links.html' %}").strip() == ""
+
+
+@pytest.mark.django_db
+def test_list_pages_offer_the_downloads_of_their_query(client):
+    germany = StateFactory(code="DEU", name="Germany")
+    ParticipationFactory(treaty=TreatyFactory(), state=germany)
+    html = client.get("/treaties/?party=DEU&page=1").content.decode()
+    assert 'href="/treaties.csv?party=DEU"' in html
+    assert 'href="/treaties.bib?party=DEU"' in html
+    for page, export in (
+        ("/protocols/", "/protocols.csv"),
+        ("/parties/", "/parties.csv"),
+        ("/sources/", "/sources.csv"),
+    ):
+        assert f'href="{export}"' in client.get(page).content.decode()

@@ -167,3 +167,13 @@ def test_embedded_script_cannot_be_closed_by_a_title():
     assert html.count("</script>") == 1
     [script] = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
     assert json.loads(script)["name"] == "</script><script>alert(1)</script> & more"
+
+
+def test_the_treaty_page_links_and_embeds_its_json_ld(client, berlin):
+    html = client.get("/treaties/treaty-of-berlin-1926/").content.decode()
+    head = html.split("</head>")[0]
+    assert '<link rel="alternate" type="application/ld+json" href="/treaties/treaty-of-berlin-1926.jsonld"' in head
+    assert '<link rel="alternate" type="application/json" href="/treaties/treaty-of-berlin-1926.json"' in head
+    [script] = re.findall(r'<script type="application/ld\+json">(.*?)</script>', head, re.S)
+    assert json.loads(script) == client.get("/treaties/treaty-of-berlin-1926.jsonld").json()
+    assert "Cite this record" in html
