@@ -13,7 +13,9 @@ for parsing and for the bounds.
 
 from __future__ import annotations
 
+import calendar
 import datetime
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -54,6 +56,32 @@ def _message(value: str, reason: str) -> str:
     }
 
 
+_DAY_RE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
+_MONTH_RE = re.compile(r"(?<![\d-])(\d{4})-(\d{2})(?![\d-])")
+
+
+def _calendar_problem(text: str) -> str | None:
+    """Why a well-formed date cannot exist (30 February, month 13), or None.
+
+    The parser reports these as format errors (or, for 29 February of a common
+    year, accepts them and fails later), which would tell the curator to change
+    a format that is already right.
+    """
+    for year, month, day in _DAY_RE.findall(text):
+        if not 1 <= int(month) <= 12:
+            return _("there is no month %(month)s (write 01 to 12).") % {"month": month}
+        if not 1 <= int(day) <= calendar.monthrange(int(year), int(month))[1]:
+            return _("%(month)s %(year)s has no day %(day)s.") % {
+                "month": MONTHS[int(month) - 1],
+                "year": int(year),
+                "day": int(day),
+            }
+    for _year, month in _MONTH_RE.findall(text):
+        if not (1 <= int(month) <= 12 or 21 <= int(month) <= 41):
+            return _("there is no month %(month)s (write 01 to 12).") % {"month": month}
+    return None
+
+
 @lru_cache(maxsize=4096)
 def parse(value: str):
     """Parse an EDTF string; raise ``ValidationError`` with a clear reason."""
@@ -62,6 +90,9 @@ def parse(value: str):
         raise ValidationError(_("A date is required here."), code="required")
     if len(text) > 100:
         raise ValidationError(_message(text[:40] + "…", _("it is too long.")), code="invalid_edtf")
+    problem = _calendar_problem(text)
+    if problem:
+        raise ValidationError(_message(text, problem), code="invalid_edtf")
     try:
         parsed = parse_edtf(text)
     except edtf_exceptions.EDTFParseException:
