@@ -77,6 +77,7 @@ class CatalogueAdmin(SimpleHistoryAdmin):
         reason = self.change_reason(request, form)
         if reason:
             obj._change_reason = reason
+        workflow.stamp_publication(obj)
         super().save_model(request, obj, form, change)
 
     def save_formset(self, request, form, formset, change):
@@ -85,6 +86,7 @@ class CatalogueAdmin(SimpleHistoryAdmin):
             inline_form.instance._history_user = request.user
             if reason:
                 inline_form.instance._change_reason = reason
+            workflow.stamp_publication(inline_form.instance)
         super().save_formset(request, form, formset, change)
 
     # -- history: compare, revert, recover ----------------------------------

@@ -72,6 +72,12 @@ def check_transition(user, model, old: str | None, new: str, *, review_note: str
         )
 
 
+def stamp_publication(obj) -> None:
+    """Record when a record was first published (kept when it is edited or published again)."""
+    if getattr(obj, "status", None) == Status.PUBLISHED and getattr(obj, "published_at", False) is None:
+        obj.published_at = timezone.now()
+
+
 def _move(obj, new: str, *, user, reason: str, **fields):
     check_transition(
         user,
@@ -84,8 +90,7 @@ def _move(obj, new: str, *, user, reason: str, **fields):
     for name, value in fields.items():
         setattr(obj, name, value)
     obj.status = new
-    if new == Status.PUBLISHED and obj.published_at is None:
-        obj.published_at = timezone.now()
+    stamp_publication(obj)
     obj._history_user = user
     obj._change_reason = reason
     with transaction.atomic():
