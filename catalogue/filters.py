@@ -97,7 +97,8 @@ class SlugListField(ValueListField):
         items = self.to_python(value)
         if not items:
             return {}
-        well_formed = [item for item in items if len(item) <= MAX_SLUG_LENGTH]
+        # Over-long values or NUL characters (which PostgreSQL refuses in a query) cannot be known values.
+        well_formed = [item for item in items if len(item) <= MAX_SLUG_LENGTH and "\x00" not in item]
         found = dict(
             self.model.objects.filter(**{f"{self.to_field}__in": well_formed}).values_list(
                 self.to_field, self.label_field
@@ -164,6 +165,7 @@ class EDTFDateField(forms.CharField):
 
 
 def _shorten(text: str, length: int = 40) -> str:
+    text = text.replace("\x00", "\ufffd")
     return text if len(text) <= length else text[: length - 1] + "…"
 
 
@@ -458,7 +460,11 @@ def sanitize(data, *, allowed_extra=KNOWN_PAGE_PARAMETERS) -> tuple[QueryDict, l
                         del clean[name]
                 elif name in clean:
                     del clean[name]
-                messages.append(str(_("Ignored: %(reason)s") % {"reason": text}))
+                if error.code in ("unknown", "too_many", "invalid_date"):
+                    messages.append(str(_("Ignored: %(reason)s") % {"reason": text}))
+                else:  # Django's own messages do not name the field
+                    label = filterset.filters[name].label or name
+                    messages.append(str(_("Ignored %(field)s: %(reason)s") % {"field": label, "reason": text}))
         # Cross-field rule: a range that ends before it starts is empty; say so rather than show nothing.
     return clean, messages
 
