@@ -27,7 +27,7 @@ def reference_data(db):
     """The states, places, kinds, subjects, series and sources the synthetic files name."""
     for n, name in enumerate(STATES):
         f.StateFactory(name=name, code=f"S{n}", slug=f"state-{n}")
-    for n, name in enumerate(PLACES):
+    for name in PLACES:
         f.PlaceFactory(name=name, slug=name.lower())
     for name in KINDS:
         f.TreatyKindFactory(name=name, slug=name.lower())

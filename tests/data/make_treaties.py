@@ -88,13 +88,27 @@ def generate(count: int, seed: int = 1926):
         yield record(n, rng)
 
 
-def write_csv(path, count: int, seed: int = 1926) -> None:
+def write_csv(path, count: int, seed: int = 1926, records=None) -> None:
     with open(path, "w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(COLUMNS))
         writer.writeheader()
-        for item in generate(count, seed):
+        for item in records if records is not None else generate(count, seed):
             writer.writerow(record_to_row(item))
 
 
+def three_bad_rows() -> list[dict]:
+    """The first six treaties, changed, three of them wrong: a bad date (line 3), an unknown party (line 5),
+    a missing title (line 7). The good rows change too, so that a partial import would show."""
+    records = list(generate(6))
+    for item in records:
+        item["summary"] += " Changed."
+    records[1]["signed"] = "1902-02-30"
+    records[3]["parties"][0]["state"] = "Atlantis"
+    records[5]["title"] = ""
+    return records
+
+
 if __name__ == "__main__":
-    write_csv(Path(__file__).with_name("treaties_100.csv"), 100)
+    here = Path(__file__).parent
+    write_csv(here / "treaties_100.csv", 100)
+    write_csv(here / "three_bad_rows.csv", 6, records=three_bad_rows())
