@@ -15,6 +15,7 @@ record comes back, with the parts deleted with it, from "Recover deleted"
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -39,6 +40,8 @@ class CatalogueAdmin(SimpleHistoryAdmin):
     history_list_per_page = 50
     #: Form fields that are not model fields, added to the end of every form.
     extra_form_fields = ("change_reason",)
+    # A URL typed without a scheme is taken as https (Django 6's default, chosen now).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_superuser
@@ -426,7 +429,7 @@ def unpublish(modeladmin, request, queryset):
     def move(obj):
         if obj.status == m.Status.REVIEW:
             raise ValidationError(_("to send a record in review back, edit it and write a review note."))
-        workflow._move(obj, m.Status.DRAFT, user=request.user, reason=str(_("Unpublished from the list")))
+        workflow.unpublish(obj, user=request.user)
 
     _move_selected(
         modeladmin,

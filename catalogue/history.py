@@ -98,10 +98,14 @@ def _display(model, name, value):
     except Exception:
         return value
     if model_field.many_to_many:
+        # Rows of the through table: the target as an object, or its id.
         target = model_field.related_model
-        ids = [row.get(model_field.m2m_reverse_field_name()) for row in value or []]
-        objects = target._base_manager.in_bulk([pk for pk in ids if pk is not None])
-        return ", ".join(str(objects.get(pk, pk)) for pk in ids) or "—"
+        items = [row.get(model_field.m2m_reverse_field_name()) for row in value or []]
+        ids = [item for item in items if item is not None and not isinstance(item, models.Model)]
+        objects = target._base_manager.in_bulk(ids)
+        return (
+            ", ".join(str(item if isinstance(item, models.Model) else objects.get(item, item)) for item in items) or "—"
+        )
     if model_field.choices and value not in (None, ""):
         return dict(model_field.flatchoices).get(value, value)
     if value in (None, ""):

@@ -114,6 +114,11 @@ def send_back(obj, *, user, note: str):
     return _move(obj, Status.DRAFT, user=user, reason=str(_("Sent back to draft")), review_note=note)
 
 
+def unpublish(obj, *, user):
+    """An editor takes a published record off the public site, back to draft (404, not 410)."""
+    return _move(obj, Status.DRAFT, user=user, reason=str(_("Unpublished")))
+
+
 def withdraw(obj, *, user, note: str):
     """An editor withdraws a published record: its address answers 410 Gone with the note."""
     return _move(obj, Status.WITHDRAWN, user=user, reason=str(_("Withdrawn")), withdrawal_note=note)

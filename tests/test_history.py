@@ -1,6 +1,7 @@
 """catalogue.history and the admin's history pages: who/when/why, compare, revert, recover, bulk writes."""
 
 import pytest
+from django.contrib import admin
 from django.urls import reverse
 
 from catalogue import history
@@ -318,3 +319,38 @@ def test_an_import_writes_history_with_user_and_reason(curator):
 def test_bulk_helpers_accept_nothing():
     assert history.bulk_create_with_history([]) == []
     assert history.bulk_update_with_history([], ["title"]) == 0
+
+
+@pytest.mark.parametrize(
+    "model", [model for model in m.__dict__.values() if isinstance(model, type) and model in admin.site._registry]
+)
+def test_every_admin_form_asks_why_and_every_model_can_be_recovered(client, superuser, model):
+    client.force_login(superuser)
+    info = f"admin:catalogue_{model._meta.model_name}"
+    add_page = client.get(reverse(f"{info}_add"))
+    assert add_page.status_code == 200
+    assert 'name="change_reason"' in add_page.content.decode()
+    assert client.get(reverse(f"{info}_recover_list")).status_code == 200
+
+
+def test_compare_and_recover_pages_run_few_queries(client, superuser, full_treaty, django_assert_max_num_queries):
+    client.force_login(superuser)
+    first = full_treaty.history.earliest()
+    full_treaty.summary = "Changed"
+    full_treaty.save()
+    url = reverse("admin:catalogue_treaty_history_compare", args=[full_treaty.pk])
+    with django_assert_max_num_queries(15):
+        assert (
+            client.get(url, {"from": first.history_id, "to": full_treaty.history.latest().history_id}).status_code
+            == 200
+        )
+    pk = full_treaty.pk
+    full_treaty.delete()
+    with django_assert_max_num_queries(15):
+        listing = client.get(reverse("admin:catalogue_treaty_recover_list"))
+    assert [version.id for version in listing.context["versions"]] == [pk]
+    with django_assert_max_num_queries(60):
+        confirm = client.get(
+            reverse("admin:catalogue_treaty_recover", args=[listing.context["versions"][0].history_id])
+        )
+    assert confirm.status_code == 200
