@@ -111,6 +111,7 @@ class SvgBar:
 
 HISTOGRAM_WIDTH = 640
 HISTOGRAM_HEIGHT = 120
+MAX_SLOT = 40
 
 
 def histogram_bars(histogram: Histogram, params) -> dict:
@@ -119,7 +120,7 @@ def histogram_bars(histogram: Histogram, params) -> dict:
     if not bars:
         return {"unit": histogram.unit, "bars": []}
     top = max(histogram.max_count, 1)
-    slot = HISTOGRAM_WIDTH / len(bars)
+    slot = min(HISTOGRAM_WIDTH / len(bars), MAX_SLOT)  # a handful of bars stay bars, not walls
     every = max(1, round(len(bars) / 8))
     out = []
     for i, bar in enumerate(bars):
