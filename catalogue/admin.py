@@ -209,6 +209,12 @@ class CatalogueInline(admin.TabularInline):
     show_change_link = False
     form = forms.ParentAwareInlineForm
     formset = forms.ParentAwareInlineFormSet
+    #: Relations each row's ``__str__`` reads (the inline shows it): joined, not one query per row.
+    list_select_related: tuple[str, ...] = ()
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset.select_related(*self.list_select_related) if self.list_select_related else queryset
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_superuser
@@ -226,6 +232,7 @@ class CatalogueInline(admin.TabularInline):
 
 class StateNameInline(CatalogueInline):
     model = m.StateName
+    list_select_related = ("state",)
     fields = ["name", "language", "kind", "period"]
 
 
@@ -236,12 +243,14 @@ class TreatyTitleInline(CatalogueInline):
 
 class ParticipationInline(CatalogueInline):
     model = m.Participation
+    list_select_related = ("state", "treaty")
     fields = ["state", "role", "position", "signed", "ratified", "acceded", "denounced"]
     autocomplete_fields = ["state"]
 
 
 class PersonRoleInline(CatalogueInline):
     model = m.PersonRole
+    list_select_related = ("person",)
     fk_name = "treaty"
     fields = ["person", "role", "state", "office", "position"]
     autocomplete_fields = ["person", "state"]
@@ -264,6 +273,7 @@ class ProtocolArticleInline(ArticleInline):
 
 class ProtocolInline(CatalogueInline):
     model = m.Protocol
+    list_select_related = ("treaty",)
     form = forms.PublishableInlineForm
     fields = [
         "title",
@@ -281,6 +291,7 @@ class ProtocolInline(CatalogueInline):
 
 class RegistrationInline(CatalogueInline):
     model = m.Registration
+    list_select_related = ("series", "treaty", "protocol")
     fk_name = "treaty"
     fields = ["series", "registered", "number", "volume", "first_page", "last_page"]
 
@@ -291,6 +302,7 @@ class ProtocolRegistrationInline(RegistrationInline):
 
 class CitationInline(CatalogueInline):
     model = m.Citation
+    list_select_related = ("source",)
     fields = ["source", "fact", "claim", "locator", "quotation", "position"]
     autocomplete_fields = ["source"]
 
@@ -339,6 +351,7 @@ class EventInline(CatalogueInline):
 
 class RelationFromInline(CatalogueInline):
     model = m.TreatyRelation
+    list_select_related = ("subject", "object")
     fk_name = "subject"
     fields = ["kind", "object", "note"]
     autocomplete_fields = ["object"]
@@ -349,6 +362,7 @@ class RelationFromInline(CatalogueInline):
 
 class RelationToInline(CatalogueInline):
     model = m.TreatyRelation
+    list_select_related = ("subject", "object")
     fk_name = "object"
     fields = ["subject", "kind", "note"]
     autocomplete_fields = ["subject"]
