@@ -254,3 +254,60 @@ def test_other_pages_queries_are_bounded(client, db, url, django_assert_max_num_
     _catalogue(50)
     with django_assert_max_num_queries(20):
         assert client.get(url).status_code == 200
+
+
+# ---------------------------------------------------------------------------
+# The acceptance checks, on the shipped demo catalogue
+# ---------------------------------------------------------------------------
+
+DATED_FACTS = ("signed", "ratifications_exchanged", "entry_into_force", "ended")
+
+
+def slugs_on(doc) -> list[str]:
+    return [li.get("data-slug") for li in doc.xpath("//li[@data-slug]")]
+
+
+def test_demo_in_force_on_1927_01_01(client, demo):
+    found = slugs_on(html(client.get("/treaties/?in_force_on=1927-01-01")))
+    assert "treaty-of-berlin-1926" in found
+    assert "treaty-of-brest-litovsk-1918" not in found
+
+
+def test_demo_search_for_rapallo(client, demo):
+    found = slugs_on(html(client.get("/treaties/?q=Rapallo")))
+    assert found[0] == "treaty-of-rapallo-1922"
+    assert "treaty-of-berlin-1926" in found
+
+
+def test_demo_berlin_detail(client, demo):
+    doc = html(client.get("/treaties/treaty-of-berlin-1926/"))
+    assert len(doc.xpath("//tr[@data-registration]")) == 2
+    assert doc.xpath("//tr[@data-protocol='treaty-of-berlin-1926-additional-protocol-1931']")
+    disputes = doc.xpath("//*[@data-claims][contains(@class, 'disputed')]")
+    assert {d.get("data-claims") for d in disputes} >= {"prolongation", "title"}
+    for dispute in disputes:
+        claims = dispute.xpath(".//li[@data-claim]")
+        assert len(claims) >= 2
+        assert all(claim.xpath(".//sup[@class='fn']/a") for claim in claims)
+    shown = [f for f in DATED_FACTS if doc.xpath(f"//div[@data-fact='{f}']")]
+    assert shown
+    for fact in shown:
+        assert doc.xpath(f"//div[@data-fact='{fact}']//sup[@class='fn']/a"), fact
+    for row in doc.xpath("//tr[@data-registration]"):
+        assert row.xpath(".//sup[@class='fn']/a")  # each registration is footnoted
+    for marker in doc.xpath("//sup[@class='fn']/a"):
+        assert doc.xpath(f"//li[@id='{marker.get('href')[1:]}']")
+
+
+def test_demo_draft_is_not_public(client, demo):
+    assert client.get("/treaties/locarno-treaties-1925/").status_code == 404
+    assert "locarno-treaties-1925" not in slugs_on(html(client.get("/treaties/?q=Locarno")))
+
+
+@pytest.mark.parametrize("query", ["", "party=SUN", "decade=1920&kind=treaty"])
+def test_demo_facet_counts_equal_result_counts(client, demo, query):
+    doc = html(client.get(f"/treaties/?{query}"))
+    for link in doc.xpath("//a[@data-facet]"):
+        narrowed = QueryDict(query, mutable=True)
+        narrowed.setlist(link.get("data-facet"), [link.get("data-value")])
+        assert result_count(html(client.get(f"/treaties/?{narrowed.urlencode()}"))) == int(link.get("data-count"))
