@@ -93,6 +93,17 @@ def test_compare_shows_each_changed_field_before_and_after(curator_client, curat
     assert 'data-field="signed"' in page and "1926-04-25" in page
 
 
+def test_compare_names_the_subjects_added(curator_client, treaty):
+    first = treaty.history.latest()
+    treaty.subjects.set([f.SubjectFactory(name="Neutrality"), f.SubjectFactory(name="Non-aggression")])
+    response = curator_client.get(
+        reverse("admin:catalogue_treaty_history_compare", args=[treaty.pk]),
+        {"from": first.history_id, "to": treaty.history.latest().history_id},
+    )
+    changes = {change.name: (change.old, change.new) for change in response.context["changes"]}
+    assert changes["subjects"] == ("—", "Neutrality, Non-aggression")
+
+
 def test_compare_refuses_versions_of_another_record(curator_client, treaty):
     other = f.TreatyFactory()
     response = curator_client.get(
