@@ -24,6 +24,7 @@ RIGHT = 16
 TOP = 12
 ROW = 24
 AXIS = 28
+CHAR_WIDTH = 6.4  # average width of a character of the 12px label font, in drawing units
 
 
 @dataclass
@@ -168,16 +169,19 @@ def layout(moments: list[Moment], in_force: tuple | None = None) -> Timeline:
 
     rows = []
     for i, moment in enumerate(moments):
-        x, x2 = x_of(moment.earliest), x_of(moment.latest)
-        right_half = x > WIDTH * 0.55
+        x, x2 = x_of(moment.earliest), max(x_of(moment.latest), x_of(moment.earliest))
+        # Put the label where it fits: right of the mark, else left of it, else the roomier side.
+        text_width = len(f"{moment.label} — {moment.when}") * CHAR_WIDTH
+        room_right, room_left = WIDTH - (x2 + 8), x - 8
+        on_left = room_right < text_width and (room_left >= text_width or room_left > room_right)
         rows.append(
             Placed(
                 moment=moment,
                 x=x,
-                x2=max(x2, x),
+                x2=x2,
                 y=TOP + i * ROW + ROW // 2,
-                text_x=(x - 8) if right_half else (max(x2, x) + 8),
-                anchor="end" if right_half else "start",
+                text_x=(x - 8) if on_left else (x2 + 8),
+                anchor="end" if on_left else "start",
             )
         )
     axis_y = TOP + len(moments) * ROW + 6

@@ -59,3 +59,19 @@ def test_the_detail_page_draws_it_without_javascript(client, berlin):
     content = client.get(berlin.get_absolute_url()).content.decode()
     assert 'class="timeline-svg"' in content and "<script" not in content.split("</head>")[1]
     assert content.count('class="moment ') == len(timeline.moments_for(berlin))
+
+
+def test_labels_go_where_they_fit():
+    day = datetime.date
+    long_label = "German banks grant further credits of 300 million marks"
+    moments = [
+        timeline.Moment("signed", "Signed", "1926-04-24", day(1926, 4, 24), day(1926, 4, 24)),
+        timeline.Moment("event", long_label, "1931", day(1931, 1, 1), day(1931, 12, 31)),
+        timeline.Moment("event", "Late", "1935-02-15", day(1935, 2, 15), day(1935, 2, 15)),
+    ]
+    drawing = timeline.layout(moments)
+    first, middle, last = drawing.rows
+    assert first.anchor == "start"  # room on the right
+    assert middle.anchor == "end" and middle.text_x < middle.x  # too long for the right: drawn leftwards
+    assert middle.text_x - len(f"{long_label} — 1931") * timeline.CHAR_WIDTH >= 0
+    assert last.anchor == "end"
