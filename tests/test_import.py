@@ -140,12 +140,15 @@ def test_unknown_references_without_and_with_create_missing(db):
     assert m.State.history.count() == m.State.objects.count()
 
 
-def test_unknown_source_is_an_error_even_with_create_missing(reference_data):
+def test_unknown_source_is_an_error_or_a_stub(reference_data):
     records = list(generate(1))
-    records[0]["citations"] = [{"source": "nowhere"}]
+    records[0]["citations"] = [{"source": "nowhere-1999", "locator": "p. 3"}]
     with pytest.raises(ImportFailed) as failure:
-        import_records(numbered(records), origin="test", create_missing=True)
+        import_records(numbered(records), origin="test")
     assert [(e.line, e.column) for e in failure.value.errors] == [(1, "citations[1].source")]
+    import_records(numbered(records), origin="test", create_missing=True)
+    stub = m.Source.objects.get(key="nowhere-1999")
+    assert (stub.title, stub.kind) == ("nowhere-1999", m.Source.Kind.OTHER)
 
 
 def test_state_name_variants_match_other_names(reference_data):
@@ -303,3 +306,55 @@ def test_json_file_matches_csv_file(reference_data, tmp_path):
     write_csv(csv_path, 8)
     again = import_records(read_path(csv_path), origin=csv_path.name)
     assert again.unchanged == 8
+
+
+# --------------------------------------------------------------------------
+# Export (treaty_to_record + csvformat) -> empty catalogue -> import
+# --------------------------------------------------------------------------
+
+
+def export_csv(path) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(COLUMNS))
+        writer.writeheader()
+        for treaty in record_queryset():
+            writer.writerow(record_to_row(treaty_to_record(treaty)))
+
+
+def by_slug(records) -> dict:
+    return {r["slug"]: r for r in records}
+
+
+def test_export_then_import_into_emptied_catalogue(db, tmp_path):
+    from tests.world import build_world
+
+    build_world()
+    for n, pk in enumerate(m.Treaty.objects.order_by("pk").values_list("pk", flat=True)[:2]):
+        m.Treaty.objects.filter(pk=pk).update(identifier=f"wp:{n}")  # some with an id, some known by slug
+    exported = by_slug(snapshot())
+    path = tmp_path / "export.csv"
+    export_csv(path)
+    m.Citation.objects.all().delete()
+    m.Treaty.objects.all().delete()
+    m.OldSlug.objects.all().delete()
+    assert m.Treaty.objects.count() == 0
+    report = import_records(read_path(path), origin=path.name)
+    assert report.created == len(exported)
+    assert by_slug(snapshot()) == exported
+    assert import_records(read_path(path), origin=path.name).unchanged == len(exported)
+
+
+def test_export_then_import_into_empty_database_with_create_missing(db, tmp_path):
+    from django.core.management import call_command
+
+    from tests.world import build_world
+
+    build_world()
+    exported = by_slug(snapshot())
+    path = tmp_path / "export.csv"
+    export_csv(path)
+    call_command("flush", interactive=False, verbosity=0)
+    assert m.State.objects.count() == m.Treaty.objects.count() == m.Source.objects.count() == 0
+    report = import_records(read_path(path), origin=path.name, create_missing=True)
+    assert report.created == len(exported)
+    assert by_slug(snapshot()) == exported

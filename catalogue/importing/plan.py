@@ -196,7 +196,7 @@ class RecordChecker:
         try:
             return self.resolver.resolve(kind, name)
         except Missing:
-            hint = "" if kind == "source" else _("; add it first, or import with --create-missing")
+            hint = _("; add it first, or import with --create-missing")
             message = _("no %(what)s is called “%(name)s”%(hint)s")
             problems.append((column, message % {"what": NOUNS[kind], "name": name, "hint": hint}))
         except Ambiguous as error:

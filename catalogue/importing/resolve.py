@@ -92,7 +92,7 @@ class Resolver:
         found = self.tables[kind].find(value)
         if found is not None:
             return found
-        if not self.create_missing or kind == "source":
+        if not self.create_missing:
             raise Missing(value)
         return self._create(kind, value.strip())
 
@@ -118,6 +118,9 @@ class Resolver:
             obj = TreatyKind(name=value, slug=self._unique_slug(TreatyKind, "slug", value, 100))
         elif kind == "subject":
             obj = Subject(name=value, slug=self._unique_slug(Subject, "slug", value, 100))
+        elif kind == "source":
+            # A stub the curators complete: the file knows only the key.
+            obj = Source(key=value, title=value, kind=Source.Kind.OTHER)
         else:
             obj = TreatySeries(
                 name=value, abbreviation=value[:20], slug=self._unique_slug(TreatySeries, "slug", value, 50)
