@@ -48,6 +48,7 @@ class Placed:
     y: int
     text_x: float
     anchor: str
+    text: str = ""
 
     @property
     def uncertain(self) -> bool:
@@ -171,9 +172,13 @@ def layout(moments: list[Moment], in_force: tuple | None = None) -> Timeline:
     for i, moment in enumerate(moments):
         x, x2 = x_of(moment.earliest), max(x_of(moment.latest), x_of(moment.earliest))
         # Put the label where it fits: right of the mark, else left of it, else the roomier side.
-        text_width = len(f"{moment.label} — {moment.when}") * CHAR_WIDTH
+        text = f"{moment.label} — {moment.when}"
+        text_width = len(text) * CHAR_WIDTH
         room_right, room_left = WIDTH - (x2 + 8), x - 8
         on_left = room_right < text_width and (room_left >= text_width or room_left > room_right)
+        fits = int((room_left if on_left else room_right) / CHAR_WIDTH)
+        if len(text) > fits:  # shortened on the drawing; the full text is in its <title> and <desc>
+            text = text[: max(fits - 1, 1)].rstrip() + "…"
         rows.append(
             Placed(
                 moment=moment,
@@ -182,6 +187,7 @@ def layout(moments: list[Moment], in_force: tuple | None = None) -> Timeline:
                 y=TOP + i * ROW + ROW // 2,
                 text_x=(x - 8) if on_left else (x2 + 8),
                 anchor="end" if on_left else "start",
+                text=text,
             )
         )
     axis_y = TOP + len(moments) * ROW + 6
