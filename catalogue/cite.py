@@ -18,6 +18,7 @@ from collections.abc import Iterable
 import bibtexparser
 import rispy
 from bibtexparser import model as bib
+from bibtexparser.entrypoint import default_unparse_stack
 from django.conf import settings
 from django.utils import timezone
 from django.utils.html import format_html
@@ -278,7 +279,8 @@ def to_bibtex(records: Iterable, *, accessed: datetime.date | None = None) -> st
     library = bibtexparser.Library()
     for record in records:
         library.add(bibtex_entry(record, accessed=accessed))
-    return bibtexparser.write_string(library)
+    # The library is ours alone, so the writer may add the braces in place (no deep copy).
+    return bibtexparser.write_string(library, unparse_stack=default_unparse_stack(allow_inplace_modification=True))
 
 
 # --------------------------------------------------------------------------

@@ -59,7 +59,8 @@ def world(db):
     ParticipationFactory(treaty=berlin, state=germany, ratified="1926-06-29")
     ParticipationFactory(treaty=berlin, state=soviet, position=1)
     RegistrationFactory(treaty=berlin, number="1268", volume=53, first_page=387, last_page=396)
-    ProtocolFactory(treaty=berlin, slug="berlin-1931", title="Prolongation protocol")
+    prolongation = ProtocolFactory(treaty=berlin, slug="berlin-1931", title="Prolongation protocol")
+    RegistrationFactory(treaty=None, protocol=prolongation, number="2918", volume=127, registered="1932-01-08")
     ProtocolFactory(treaty=berlin, slug="berlin-draft", title="Unpublished protocol", status=Status.DRAFT)
     CitationFactory(treaty=berlin, source=SourceFactory(key="carr-1951"), fact="signed", locator="p. 42")
     EventFactory(treaty=berlin, slug="berlin-ratified", title="Ratified", date="1926-06")
@@ -98,6 +99,11 @@ def test_treaty_csv_is_an_import_file_of_every_published_treaty(client, world):
         assert row_to_record(row)["title"] == expected[row["slug"]]["title"]  # the importer reads it back
     berlin = row_to_record(next(row for row in rows if row["slug"] == "treaty-of-berlin-1926"))
     assert [p["slug"] for p in berlin["protocols"]] == ["berlin-1931"]  # no unpublished protocol
+    assert [r["number"] for r in berlin["protocols"][0]["registrations"]] == ["2918"]
+    assert berlin["citations"][0]["source"] == "carr-1951"
+    assert berlin["events"][0]["slug"] == "berlin-ratified"
+    assert berlin["titles"] == [{"title": "Berliner Vertrag", "language": "de", "kind": "original"}]
+    assert berlin["subjects"] == ["Neutrality"]
     assert berlin["summary"] == 'Neutrality, with a comma, and a "quote"\nover two lines.'
     assert [p["state"] for p in berlin["parties"]] == ["Germany", "Soviet Union"]
 
