@@ -344,7 +344,7 @@ def test_export_then_import_into_emptied_catalogue(db, tmp_path):
     assert import_records(read_path(path), origin=path.name).unchanged == len(exported)
 
 
-def test_export_then_import_into_empty_database_with_create_missing(db, tmp_path):
+def test_export_then_import_into_empty_database_with_create_missing(transactional_db, tmp_path):
     from django.core.management import call_command
 
     from tests.world import build_world
