@@ -223,3 +223,22 @@ def test_source_export(client, world):
     assert records[1]["key"] == "carr-1951"
     single = client.get("/sources/carr-1951.json").json()
     assert single["key"] == "carr-1951"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_downloaded_export_imports_into_an_emptied_catalogue_as_the_same_records(client, world, tmp_path, fmt):
+    from catalogue.importing.readers import read_path
+    from catalogue.models import Citation, OldSlug
+    from catalogue.services import import_records
+
+    published = Treaty.objects.published()
+    expected = expected_records(*published)
+    path = tmp_path / f"treaties.{fmt}"
+    path.write_text(body(client.get(f"/treaties.{fmt}")), encoding="utf-8")
+    Citation.objects.all().delete()
+    Treaty.objects.all().delete()
+    OldSlug.objects.all().delete()
+    report = import_records(read_path(path), origin=path.name)
+    assert report.created == len(expected) == 3
+    assert expected_records(*Treaty.objects.all()) == expected
+    assert import_records(read_path(path), origin=path.name).unchanged == 3
