@@ -226,6 +226,13 @@ def test_openapi_schema_and_browsable_page(client):
     )
     parameters = {p["name"] for p in schema["paths"]["/api/treaties/"]["get"]["parameters"]}
     assert {"q", "party", "kind", "signed_from", "facets", "page", "page_size"} <= parameters
+    party = next(p for p in schema["paths"]["/api/treaties/"]["get"]["parameters"] if p["name"] == "party")
+    assert party["schema"] == {"type": "array", "items": {"type": "string"}}
+    sort = next(p for p in schema["paths"]["/api/treaties/"]["get"]["parameters"] if p["name"] == "sort")
+    assert set(sort["schema"]["enum"]) == {"relevance", "date", "-date", "title"}
+    signed = schema["components"]["schemas"]["TreatyList"]["properties"]["signed"]
+    edtf = schema["components"]["schemas"]["EDTFDate"]["properties"]
+    assert set(edtf) == {"edtf", "display", "earliest", "latest"} and signed
     page = client.get("/api/treaties/", HTTP_ACCEPT="text/html")
     assert page.status_code == 200
     assert b"Treaty List" in page.content or b"Treaty" in page.content

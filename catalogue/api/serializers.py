@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .. import cite, dates
@@ -30,6 +31,7 @@ def edtf_date(instance, name: str) -> dict | None:
     }
 
 
+@extend_schema_field(EDTFDate(allow_null=True))
 class DateField(serializers.Field):
     """Reads an EDTF field and its two bounds from the instance."""
 

@@ -16,6 +16,7 @@ from .. import facets
 from ..filters import TreatyFilterSet
 from ..models import Citation, Participation, Protocol, Registration, Source, State, Status, Treaty, TreatySeries
 from . import serializers
+from .schema import TreatyFilterBackend
 
 TRUE = {"1", "true", "yes", "on"}
 FALSE = {"", "0", "false", "no", "off"}
@@ -92,6 +93,7 @@ class TreatyViewSet(ReadOnlyViewSet):
 
     lookup_field = "slug"
     filterset_class = TreatyFilterSet
+    filter_backends = [TreatyFilterBackend]
     pagination_class = Pagination
 
     def get_queryset(self):
