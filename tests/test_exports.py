@@ -242,3 +242,35 @@ def test_downloaded_export_imports_into_an_emptied_catalogue_as_the_same_records
     assert report.created == len(expected) == 3
     assert expected_records(*Treaty.objects.all()) == expected
     assert import_records(read_path(path), origin=path.name).unchanged == 3
+
+
+def test_every_download_of_the_demo_catalogue_parses(client, demo):
+    """Real records (uncertain dates, several languages, citations) through every format."""
+    import bibtexparser
+    import rispy
+    from lxml import etree
+
+    from catalogue.models import Protocol, Source
+
+    treaties = list(Treaty.objects.published())
+    assert treaties
+    for treaty in treaties:
+        assert client.get(f"/treaties/{treaty.slug}.json").json()["slug"] == treaty.slug
+        assert client.get(f"/treaties/{treaty.slug}.jsonld").json()["@type"] == "Legislation"
+        assert bibtexparser.parse_string(client.get(f"/treaties/{treaty.slug}.bib").content.decode()).entries
+        assert rispy.loads(client.get(f"/treaties/{treaty.slug}.ris").content.decode())
+        assert client.get(f"/api/treaties/{treaty.slug}/").json()["slug"] == treaty.slug
+    for protocol in Protocol.objects.published():
+        assert json.loads(client.get(f"/protocols/{protocol.slug}.csl.json").content)[0]["id"] == protocol.slug
+    sources = list(Source.objects.all())
+    for source in sources:
+        library = bibtexparser.parse_string(client.get(f"/sources/{source.key}.bib").content.decode())
+        assert library.failed_blocks == [] and library.entries[0].key == source.key
+    assert len(rispy.loads(body(client.get("/sources.ris")))) == len(sources)
+    assert len(csv_rows(client.get("/treaties.csv"))) == len(treaties)
+    for url in ("/protocols.csv", "/parties.csv", "/sources.csv", "/treaties.csl.json"):
+        assert body(client.get(url))
+    oai = etree.fromstring(client.get("/oai/", {"verb": "ListRecords", "metadataPrefix": "oai_dc"}).content)
+    assert len(oai.findall(".//{http://www.openarchives.org/OAI/2.0/}record")) == len(
+        Treaty.objects.filter(status__in=(Status.PUBLISHED, Status.WITHDRAWN))
+    )
