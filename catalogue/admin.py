@@ -14,6 +14,7 @@ record comes back, with the parts deleted with it, from "Recover deleted"
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets, unquote
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404, HttpResponseRedirect
@@ -204,6 +205,42 @@ class CatalogueAdmin(SimpleHistoryAdmin):
         return TemplateResponse(request, "admin/catalogue/recover_confirm.html", context)
 
 
+class SharedLabelsAutocompleteSelect(AutocompleteSelect):
+    """An autocomplete select that labels its selected option from labels fetched once for
+    all rows of an inline (``preloaded_labels``), instead of one query per row."""
+
+    preloaded_labels: dict[str, str] | None = None  # shared by every row's copy of the widget
+
+    def optgroups(self, name, value, attr=None):
+        selected = {str(v) for v in value if str(v) not in self.choices.field.empty_values}
+        labels = self.preloaded_labels
+        if labels is None or not selected <= labels.keys():
+            return super().optgroups(name, value, attr)
+        options = []
+        if not self.is_required:
+            options.append(self.create_option(name, "", "", False, 0))
+        for key in sorted(selected):
+            options.append(self.create_option(name, key, labels[key], selected, len(options)))
+        return [(None, options, 0)]
+
+
+class SharedLabelsFormSetMixin:
+    """Fetches the labels of the options selected in an inline's autocomplete fields, one query per field."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.form.base_fields.items():
+            widget = getattr(field.widget, "widget", field.widget)
+            if not isinstance(widget, SharedLabelsAutocompleteSelect):
+                continue
+            values = {str(form[name].value()) for form in self.forms} - {str(v) for v in field.empty_values}
+            to_field = field.to_field_name or "pk"
+            objects = field.queryset.filter(**{f"{to_field}__in": values}) if values else []
+            widget.preloaded_labels.update(
+                {str(getattr(obj, to_field)): field.label_from_instance(obj) for obj in objects}
+            )
+
+
 class CatalogueInline(admin.TabularInline):
     extra = 0
     show_change_link = False
@@ -219,10 +256,16 @@ class CatalogueInline(admin.TabularInline):
     def has_delete_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_superuser
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request) and "widget" not in kwargs:
+            kwargs["widget"] = SharedLabelsAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+            kwargs["widget"].preloaded_labels = {}
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
         formset.form = type(formset.form.__name__, (formset.form,), {"request_user": request.user})
-        return formset
+        return type(formset.__name__, (SharedLabelsFormSetMixin, formset), {})
 
 
 # --------------------------------------------------------------------------
