@@ -21,7 +21,7 @@ from itertools import islice
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -35,6 +35,7 @@ from .models import (
     Registration,
     Source,
     State,
+    Status,
     Subject,
     Treaty,
     TreatyTitle,
@@ -415,6 +416,16 @@ def _record_response(text: str, fmt: str, filename: str, *, download: bool) -> H
     return response
 
 
+def _not_public(candidates) -> JsonResponse:
+    """410 Gone for a withdrawn record (as its page answers), else 404: the same public rules."""
+    withdrawn = candidates.filter(status=Status.WITHDRAWN).first()
+    if withdrawn is None:
+        raise Http404(_("No published record has this address."))
+    return JsonResponse(
+        {"detail": _("This record has been withdrawn."), "withdrawal_note": withdrawn.withdrawal_note}, status=410
+    )
+
+
 def _citation_file(record, fmt: str) -> str:
     if fmt == "bib":
         return cite.to_bibtex([record])
@@ -425,7 +436,9 @@ def _citation_file(record, fmt: str) -> str:
 
 @require_safe
 def treaty_export(request, slug: str, fmt: str):
-    treaty = get_object_or_404(for_export(Treaty.objects.published()), slug=slug)
+    treaty = for_export(Treaty.objects.published()).filter(slug=slug).first()
+    if treaty is None:
+        return _not_public(Treaty.objects.filter(slug=slug))
     if fmt == "json":
         text = json.dumps(treaty_record(treaty), cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
         return _record_response(text, fmt, f"{slug}.json", download=False)
@@ -437,7 +450,9 @@ def treaty_export(request, slug: str, fmt: str):
 
 @require_safe
 def protocol_export(request, slug: str, fmt: str):
-    protocol = get_object_or_404(Protocol.objects.published().select_related("treaty", "place_signed"), slug=slug)
+    protocol = Protocol.objects.published().select_related("treaty", "place_signed").filter(slug=slug).first()
+    if protocol is None:
+        return _not_public(Protocol.objects.filter(slug=slug, treaty__status=Status.PUBLISHED))
     return _record_response(_citation_file(protocol, fmt), fmt, f"{slug}.{fmt}", download=True)
 
 

@@ -86,7 +86,9 @@ def test_treaty_detail(client, world):
     assert data["registrations"][0]["series"] == "LNTS" and data["registrations"][0]["number"] == "1268"
     assert data["jsonld"] == "http://testserver/treaties/treaty-of-berlin-1926.jsonld"
     assert client.get("/api/treaties/draft/").status_code == 404
-    assert client.get("/api/treaties/withdrawn/").status_code == 404
+    gone = client.get("/api/treaties/withdrawn/")
+    assert gone.status_code == 410  # as the page answers
+    assert gone.json()["detail"] == "This record has been withdrawn."
 
 
 QUERIES = [

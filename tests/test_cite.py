@@ -232,11 +232,16 @@ def test_protocol_citation_download(client):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("status", [Status.DRAFT, Status.REVIEW, Status.WITHDRAWN])
-def test_unpublished_treaties_have_no_citation_download(client, status):
-    treaty = TreatyFactory(status=status)
-    assert client.get(f"/treaties/{treaty.slug}.bib").status_code == 404
-    assert client.get(f"/treaties/{treaty.slug}.jsonld").status_code == 404
+@pytest.mark.parametrize(("status", "code"), [(Status.DRAFT, 404), (Status.REVIEW, 404), (Status.WITHDRAWN, 410)])
+def test_unpublished_treaties_have_no_citation_download(client, status, code):
+    treaty = TreatyFactory(status=status, withdrawal_note="A duplicate.")
+    protocol = ProtocolFactory(treaty=TreatyFactory(), status=status, withdrawal_note="A duplicate.")
+    for url in (f"/treaties/{treaty.slug}.bib", f"/treaties/{treaty.slug}.jsonld", f"/protocols/{protocol.slug}.ris"):
+        response = client.get(url)
+        assert response.status_code == code
+        if code == 410:
+            assert response.json()["withdrawal_note"] == "A duplicate."
+    assert client.get("/treaties/no-such-treaty.bib").status_code == 404
 
 
 @pytest.mark.django_db

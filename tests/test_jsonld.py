@@ -144,11 +144,11 @@ def test_served_as_json_ld_and_json(client, berlin, django_assert_max_num_querie
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("status", [Status.DRAFT, Status.REVIEW, Status.WITHDRAWN])
-def test_unpublished_treaties_are_not_served(client, status):
+@pytest.mark.parametrize(("status", "code"), [(Status.DRAFT, 404), (Status.REVIEW, 404), (Status.WITHDRAWN, 410)])
+def test_unpublished_treaties_are_not_served(client, status, code):
     treaty = TreatyFactory(status=status)
-    assert client.get(f"/treaties/{treaty.slug}.json").status_code == 404
-    assert client.get(f"/treaties/{treaty.slug}.jsonld").status_code == 404
+    assert client.get(f"/treaties/{treaty.slug}.json").status_code == code
+    assert client.get(f"/treaties/{treaty.slug}.jsonld").status_code == code
 
 
 def test_head_links_and_embedded_script(berlin):

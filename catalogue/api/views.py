@@ -6,10 +6,11 @@ FilterSet's form errors as a DRF ``ValidationError``)."""
 from __future__ import annotations
 
 from django.db.models import Count, Prefetch, Q
+from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 
 from .. import facets
@@ -60,6 +61,29 @@ class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
         }
         if bad:
             raise ValidationError(bad)
+
+    def withdrawn(self):
+        """Records whose address answers 410 Gone rather than 404 (as their pages do)."""
+        return None
+
+    def get_object(self):
+        try:
+            return super().get_object()
+        except Http404:
+            withdrawn = self.withdrawn()
+            value = self.kwargs.get(self.lookup_field)
+            record = withdrawn.filter(**{self.lookup_field: value}).first() if withdrawn is not None else None
+            if record is not None:
+                raise Gone(
+                    {"detail": "This record has been withdrawn.", "withdrawal_note": record.withdrawal_note}
+                ) from None
+            raise
+
+
+class Gone(APIException):
+    status_code = 410
+    default_detail = "This record has been withdrawn."
+    default_code = "gone"
 
 
 def wants_facets(request) -> bool:
@@ -113,6 +137,9 @@ class TreatyViewSet(ReadOnlyViewSet):
             )
         return queryset.prefetch_related(parties, "subjects")
 
+    def withdrawn(self):
+        return Treaty.objects.filter(status=Status.WITHDRAWN)
+
     def get_serializer_class(self):
         return serializers.TreatyDetailSerializer if self.action == "retrieve" else serializers.TreatyListSerializer
 
@@ -133,6 +160,9 @@ class ProtocolViewSet(ReadOnlyViewSet):
     lookup_field = "slug"
     serializer_class = serializers.ProtocolSerializer
     pagination_class = Pagination
+
+    def withdrawn(self):
+        return Protocol.objects.filter(status=Status.WITHDRAWN, treaty__status=Status.PUBLISHED)
 
     def get_queryset(self):
         return (

@@ -46,7 +46,7 @@ def export_links(request, list_name: str = ""):
         return []
     if not list_name:
         match = getattr(request, "resolver_match", None)
-        list_name = match.url_name if match else ""
+        list_name = match.url_name if match and match.namespace == "catalogue" else ""
     if list_name not in LIST_EXPORTS:
         return []
     url_name, formats = LIST_EXPORTS[list_name]
