@@ -37,6 +37,7 @@ from .models import (
     Treaty,
     TreatySeries,
 )
+from .pagecache import CachedPageMixin
 from .querystrings import chip_list, facet_urls, histogram_bars, without_page
 
 PAGE_SIZES = (20, 50, 100)
@@ -149,7 +150,7 @@ class HomeView(TemplateView):
 # ---------------------------------------------------------------------------
 
 
-class TreatyListView(TemplateView):
+class TreatyListView(CachedPageMixin, TemplateView):
     """The faceted list: filters, facet counts, histogram, search and pagination from the URL alone."""
 
     template_name = "catalogue/treaty_list.html"
@@ -230,7 +231,7 @@ class PublicDetailMixin:
         return self.render_to_response(self.get_context_data(object=self.object))
 
 
-class TreatyDetailView(PublicDetailMixin, DetailView):
+class TreatyDetailView(CachedPageMixin, PublicDetailMixin, DetailView):
     template_name = "catalogue/treaty_detail.html"
     context_object_name = "treaty"
     model = Treaty

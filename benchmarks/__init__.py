@@ -1,0 +1,1 @@
+"""The scale benchmarks (issue 6): ``python -m benchmarks.run --help``."""

@@ -1,0 +1,97 @@
+"""Whole public pages cached by their query, invalidated whenever the catalogue changes.
+
+Why: at 250,000 treaties the list page's facet counts cost hundreds of
+milliseconds of SQL, and rendering every facet value costs about as much again
+whatever the size. Most traffic repeats a few queries (the unfiltered list, a
+party, a page of results), so the rendered page is kept in the cache (local
+memory by default; Redis when REDIS_URL is set, shared by every worker) under
+a key made of the path, the query string's parameters (sorted, so that the
+order in the URL does not matter) and the catalogue's *version*.
+
+The version is a fingerprint of the catalogue read in one query of index-only
+lookups: the largest id of every catalogue table and of every history table,
+and the latest ``updated`` of treaties. Every change through the admin, the
+import or the workflow writes a history row (house style), and every insert
+takes a new id, so any such change gives a new version and new keys; old
+entries are never read again and expire. Writes that leave no history row and
+no new id (a bare ``QuerySet.update()``) are bounded by the timeout
+(``CATALOGUE_PAGE_CACHE_SECONDS``, default 300; 0 turns the cache off).
+
+Only anonymous GET requests that render a 200 are cached, never inside a
+database transaction (tests run in one, and a page built from uncommitted rows
+must not outlive them).
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpResponse
+
+DEFAULT_SECONDS = 300
+_fingerprint_sql: str | None = None
+
+
+def timeout() -> int:
+    return int(getattr(settings, "CATALOGUE_PAGE_CACHE_SECONDS", DEFAULT_SECONDS))
+
+
+def _sql() -> str:
+    """One SELECT of the largest id of every catalogue table (its primary key index answers each)."""
+    global _fingerprint_sql
+    if _fingerprint_sql is None:
+        quote = connection.ops.quote_name
+        parts = []
+        for model in apps.get_app_config("catalogue").get_models():
+            table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
+            parts.append(f"(SELECT MAX({pk}) FROM {table})")
+        treaty = apps.get_model("catalogue", "Treaty")._meta
+        parts.append(f"(SELECT MAX({quote('updated')}) FROM {quote(treaty.db_table)})")
+        _fingerprint_sql = "SELECT " + ", ".join(parts)
+    return _fingerprint_sql
+
+
+def catalogue_version() -> str:
+    """A short fingerprint that changes whenever the catalogue does (see the module docstring)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_sql())
+        row = cursor.fetchone()
+    return hashlib.blake2b(repr(row).encode(), digest_size=8).hexdigest()
+
+
+def usable(request) -> bool:
+    return (
+        timeout() > 0
+        and request.method == "GET"
+        and not connection.in_atomic_block
+        and not getattr(getattr(request, "user", None), "is_authenticated", False)
+    )
+
+
+def page_key(request, version: str) -> str:
+    query = sorted((key, value) for key in request.GET for value in request.GET.getlist(key))
+    raw = repr((request.path, query, getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)))
+    return f"page:{version}:{hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()}"
+
+
+class CachedPageMixin:
+    """For a public view: serve the cached rendering of this query, or render, cache and serve it."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not usable(request):
+            return super().dispatch(request, *args, **kwargs)
+        key = page_key(request, catalogue_version())
+        cached = cache.get(key)
+        if cached is not None:
+            content, content_type = cached
+            return HttpResponse(content, content_type=content_type)
+        response = super().dispatch(request, *args, **kwargs)
+        if response.status_code == 200 and not response.has_header("Set-Cookie"):
+            if hasattr(response, "render") and not response.is_rendered:
+                response.render()
+            cache.set(key, (response.content, response["Content-Type"]), timeout())
+        return response

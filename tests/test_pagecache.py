@@ -1,0 +1,96 @@
+"""Public pages are served from the cache until the catalogue changes."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from catalogue import pagecache
+from tests.factories import ParticipationFactory, TreatyFactory, UserFactory
+
+
+@pytest.fixture
+def fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _get(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode(), len(captured.captured_queries)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_repeated_list_page_is_served_from_the_cache_in_one_query(client, fresh_cache):
+    TreatyFactory(title="Treaty of Rapallo")
+    url = reverse("catalogue:treaty-list") + "?sort=title&page=1"
+    first, first_queries = _get(client, url)
+    again, again_queries = _get(client, reverse("catalogue:treaty-list") + "?page=1&sort=title")  # same query
+    assert again == first and "Treaty of Rapallo" in again
+    assert first_queries > 5
+    assert again_queries == 1  # the catalogue version only
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_to_the_catalogue_shows_at_once(client, fresh_cache):
+    treaty = TreatyFactory(title="Treaty of Rapallo")
+    list_url, detail_url = reverse("catalogue:treaty-list"), treaty.get_absolute_url()
+    assert "Treaty of Rapallo" in _get(client, list_url)[0]
+    assert "Treaty of Rapallo" in _get(client, detail_url)[0]
+
+    treaty.title = "Treaty of Berlin"
+    treaty.save()
+    assert "Treaty of Berlin" in _get(client, list_url)[0]
+    assert "Treaty of Berlin" in _get(client, detail_url)[0]
+
+    ParticipationFactory(treaty=treaty, state__name="Weimar Republic")  # a part of a treaty, not the treaty
+    assert "Weimar Republic" in _get(client, detail_url)[0]
+    TreatyFactory(title="Pact of Steel")
+    assert "Pact of Steel" in _get(client, list_url)[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_signed_in_users_and_errors_are_not_cached(client, fresh_cache):
+    TreatyFactory(title="Treaty of Rapallo")
+    url = reverse("catalogue:treaty-list")
+    _get(client, url)
+    client.force_login(UserFactory(username="reader"))
+    assert _get(client, url)[1] > 1
+    client.logout()
+    assert client.get("/treaties/no-such-treaty/").status_code == 404
+    assert client.get("/treaties/no-such-treaty/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_nothing_is_cached_inside_a_transaction(client, fresh_cache):
+    TreatyFactory(title="Treaty of Rapallo")
+    url = reverse("catalogue:treaty-list")
+    assert _get(client, url)[1] == _get(client, url)[1] > 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_cache_can_be_turned_off(client, fresh_cache, settings):
+    settings.CATALOGUE_PAGE_CACHE_SECONDS = 0
+    TreatyFactory(title="Treaty of Rapallo")
+    url = reverse("catalogue:treaty-list")
+    assert _get(client, url)[1] == _get(client, url)[1] > 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_version_changes_with_every_write():
+    before = pagecache.catalogue_version()
+    treaty = TreatyFactory()
+    after_insert = pagecache.catalogue_version()
+    treaty.summary = "changed"
+    treaty.save()
+    after_update = pagecache.catalogue_version()
+    treaty.delete()
+    after_delete = pagecache.catalogue_version()
+    assert len({before, after_insert, after_update, after_delete}) == 4
+    assert pagecache.catalogue_version() == after_delete
