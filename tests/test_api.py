@@ -1,6 +1,7 @@
 """The read-only JSON API: same filters, search, facet counts and bad-input behaviour as the pages."""
 
 import json
+import re
 
 import pytest
 from hypothesis import HealthCheck, given
@@ -241,3 +242,22 @@ def test_openapi_schema_and_browsable_page(client):
     assert "text/html" in page["Content-Type"]
     root = client.get("/api/").json()
     assert set(root) == {"treaties", "protocols", "states", "sources", "series"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("url", "script"), [("/api/docs/", "swagger-ui-bundle.js"), ("/api/redoc/", "redoc.standalone.js")]
+)
+def test_documentation_pages_load_their_scripts_from_our_own_static_files(client, url, script):
+    from django.contrib.staticfiles import finders
+
+    html = client.get(url).content.decode()
+    sources = re.findall(r'<script[^>]+src="([^"]+)"', html)
+    assert any(src.endswith(script) for src in sources), sources
+    for src in sources:
+        assert src.startswith("/static/"), f"{src} is not served by the site"
+        assert finders.find(src.removeprefix("/static/")), src
+    assert "/api/schema/" in html
+    external = re.findall(r'(?:src|href)="(https?://[^"]+)"', html)
+    # Redoc's template asks Google for its fonts; without them it falls back to the browser's fonts.
+    assert all(link.startswith("https://fonts.") for link in external), external
