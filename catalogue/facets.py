@@ -141,8 +141,12 @@ def _year_counts(qs):
 
 def _decade_counts(qs):
     """Decades summed from one grouped query by year (portable: no integer-division SQL)."""
+    return _by_decade(_year_counts(qs))
+
+
+def _by_decade(year_counts):
     by_decade: dict[int, int] = {}
-    for year, n in _year_counts(qs):
+    for year, n in year_counts:
         by_decade[year // 10 * 10] = by_decade.get(year // 10 * 10, 0) + n
     return sorted(by_decade.items())
 
@@ -178,10 +182,11 @@ def compute(filterset: TreatyFilterSet) -> FacetResult:
         "series",
         _through_counts(Registration, filterset.filtered(exclude=("series",)), "series__slug", "series__abbreviation"),
     )
-    add("decade", [(d, f"{d}s", n) for d, n in _decade_counts(filterset.filtered(exclude=("decade",)))])
-
     everything = filterset.filtered()
     years_here = _year_counts(everything)
+    # Without a chosen decade, the decade facet's set is the whole result: sum its years (one query fewer).
+    decades = _decade_counts(filterset.filtered(exclude=("decade",))) if "decade" in chosen else _by_decade(years_here)
+    add("decade", [(d, f"{d}s", n) for d, n in decades])
     if "year" in chosen:
         add("year", [(y, str(y), n) for y, n in _year_counts(filterset.filtered(exclude=("year",)))])
     else:
@@ -199,7 +204,8 @@ def compute(filterset: TreatyFilterSet) -> FacetResult:
         [(key, label, scans[key]) for key, label in (("yes", _("with scans")), ("no", _("without scans")))],
     )
 
-    total = everything.count()
+    # Without a scans filter, with and without scans partition the result: no separate count.
+    total = scans["yes"] + scans["no"] if "has_scans" not in chosen else everything.count()
     return FacetResult(total=total, facets=facets, histogram=histogram(years_here))
 
 
