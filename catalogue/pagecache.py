@@ -78,13 +78,35 @@ def page_key(request, version: str) -> str:
     return f"page:{version}:{hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()}"
 
 
+def facets(filterset, params, request, compute):
+    """``compute(filterset)`` (the facet counts), cached by the filter state and the catalogue version.
+
+    The key leaves out the page, its size and the sort, which do not change the
+    counts: the next page or another order of a query already seen is built
+    without counting again.
+    """
+    version = getattr(request, "catalogue_version", None)
+    if version is None:
+        return compute(filterset)
+    state = sorted(
+        (key, value) for key in params if key not in ("page", "page_size", "sort") for value in params.getlist(key)
+    )
+    key = f"facets:{version}:{hashlib.blake2b(repr(state).encode(), digest_size=16).hexdigest()}"
+    result = cache.get(key)
+    if result is None:
+        result = compute(filterset)
+        cache.set(key, result, timeout())
+    return result
+
+
 class CachedPageMixin:
     """For a public view: serve the cached rendering of this query, or render, cache and serve it."""
 
     def dispatch(self, request, *args, **kwargs):
         if not usable(request):
             return super().dispatch(request, *args, **kwargs)
-        key = page_key(request, catalogue_version())
+        request.catalogue_version = catalogue_version()
+        key = page_key(request, request.catalogue_version)
         cached = cache.get(key)
         if cached is not None:
             content, content_type = cached

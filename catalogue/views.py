@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView, TemplateView
 
 from . import facets as facet_module
-from . import slugs, timeline
+from . import pagecache, slugs, timeline
 from .filters import Sort, TreatyFilterSet, date_range_message, sanitize
 from .footnotes import Footnotes, detail_sections
 from .models import (
@@ -163,7 +163,7 @@ class TreatyListView(CachedPageMixin, TemplateView):
         warning = date_range_message(filterset)
         if warning:
             notices.append(warning)
-        result = facet_module.compute(filterset)
+        result = pagecache.facets(filterset, params, self.request, facet_module.compute)
         size = read_page_size(params, notices)
         paginator, page = paginate(filterset.qs.for_list(), params, size, notices, count=result.total)
         facets = list(result.facets.values())

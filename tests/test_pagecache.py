@@ -94,3 +94,17 @@ def test_the_version_changes_with_every_write():
     after_delete = pagecache.catalogue_version()
     assert len({before, after_insert, after_update, after_delete}) == 4
     assert pagecache.catalogue_version() == after_delete
+
+
+@pytest.mark.django_db(transaction=True)
+def test_another_page_or_order_of_a_seen_query_reuses_its_facet_counts(client, fresh_cache):
+    for n in range(25):
+        TreatyFactory(title=f"Treaty {n:02d}")
+    url = reverse("catalogue:treaty-list")
+    first, first_queries = _get(client, url + "?signed_from=1900")
+    second, second_queries = _get(client, url + "?signed_from=1900&page=2&sort=title")
+    assert "Treaty 24" in second and 'data-result-count="25"' in second
+    assert second_queries < first_queries - 4  # the list rows, not the facet counts again
+    treaty = TreatyFactory(title="Treaty 25")
+    third, _queries = _get(client, url + "?signed_from=1900&page=2&sort=title")
+    assert 'data-result-count="26"' in third and treaty.title in third
