@@ -34,7 +34,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
 from .. import search
 from ..dates import EDTFField, bounds_or_none
@@ -50,6 +50,7 @@ from ..models import (
     Treaty,
     TreatyTitle,
 )
+from .fastinsert import insert, insert_with_history
 from .plan import (
     CITATION_FIELDS,
     EVENT_FIELDS,
@@ -365,16 +366,9 @@ class BatchWriter:
         for model_field in self.edtf.get(type(obj), ()):
             model_field.pre_save(obj, False)
 
-    def _bulk_create(self, objs: list) -> list:
-        if not objs:
-            return []
-        return bulk_create_with_history(
-            objs,
-            type(objs[0]),
-            batch_size=self.batch_size,
-            default_user=self.user,
-            default_change_reason=self.reason,
-        )
+    def _bulk_create(self, objs: list) -> list[int]:
+        """Insert with one history row each; returns the history ids."""
+        return insert_with_history(objs, user=self.user, reason=self.reason, now=self.now, batch_size=self.batch_size)
 
     def _bulk_update(self, objs: list, fields) -> None:
         if not objs:
@@ -413,22 +407,23 @@ class BatchWriter:
             parts += self.resolver.state_other_names.get(pk, [])
         return "\n".join(p.strip() for p in parts if p and p.strip()).casefold()
 
-    def _history_subjects(self, history_rows) -> None:
-        """The subjects of each new version, as simple-history records many-to-many fields on save()."""
+    def _history_subjects(self, versions: list[tuple[int, int]]) -> None:
+        """The subjects of each new version (history id, treaty id), as simple-history records them on save()."""
         through = Treaty.subjects.through
         links = defaultdict(list)
         for pk, treaty_id, subject_id in through.objects.filter(
-            treaty_id__in=[row.id for row in history_rows]
+            treaty_id__in=[treaty_id for _h, treaty_id in versions]
         ).values_list("pk", "treaty_id", "subject_id"):
             links[treaty_id].append((pk, subject_id))
         m2m_history = _m2m_history_model()
-        snapshot = [
-            m2m_history(history_id=row.history_id, id=pk, treaty_id=row.id, subject_id=subject_id)
-            for row in history_rows
-            for pk, subject_id in links[row.id]
-        ]
-        if snapshot:
-            m2m_history.objects.bulk_create(snapshot, batch_size=self.batch_size)
+        insert(
+            [
+                m2m_history(history_id=history_id, id=pk, treaty_id=treaty_id, subject_id=subject_id)
+                for history_id, treaty_id in versions
+                for pk, subject_id in links[treaty_id]
+            ],
+            batch_size=self.batch_size,
+        )
 
     def _create(self, plans: list[TreatyPlan]) -> list[int]:
         if not plans:
@@ -440,12 +435,9 @@ class BatchWriter:
                 treaty.published_at = self.now
             treaty.search_document = self._document(plan)
             treaties.append(treaty)
-        Treaty.objects.bulk_create(treaties, batch_size=self.batch_size)
-        history_rows = Treaty.history.bulk_history_create(
-            treaties, batch_size=self.batch_size, default_user=self.user, default_change_reason=self.reason
-        )
+        history_ids = self._bulk_create(treaties)
         through = Treaty.subjects.through
-        through.objects.bulk_create(
+        insert(
             [
                 through(treaty_id=t.pk, subject_id=s)
                 for t, plan in zip(treaties, plans, strict=True)
@@ -453,7 +445,7 @@ class BatchWriter:
             ],
             batch_size=self.batch_size,
         )
-        self._history_subjects(history_rows)
+        self._history_subjects([(h, t.pk) for h, t in zip(history_ids, treaties, strict=True)])
         parts = _Parts()
         for treaty, plan in zip(treaties, plans, strict=True):
             parts.add_new(treaty, plan)
@@ -502,11 +494,11 @@ class BatchWriter:
         if subject_changes:
             through = Treaty.subjects.through
             through.objects.filter(treaty_id__in=[t.pk for t, _p in subject_changes]).delete()
-            through.objects.bulk_create(
+            insert(
                 [through(treaty_id=t.pk, subject_id=s) for t, plan in subject_changes for s in plan.subject_ids],
                 batch_size=self.batch_size,
             )
-        self._history_subjects(history_rows)
+        self._history_subjects([(row.history_id, row.id) for row in history_rows])
         parts = _Parts()
         for plan, treaty in pairs:
             parts.sync(treaty, plan)
