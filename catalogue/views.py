@@ -122,6 +122,15 @@ class SafePaginationMixin:
 # ---------------------------------------------------------------------------
 
 
+def series_with_counts():
+    """Treaty series with their published registrations (of treaties and of protocols) counted."""
+    published = Q(registrations__treaty__status=Status.PUBLISHED) | Q(
+        registrations__protocol__status=Status.PUBLISHED,
+        registrations__protocol__treaty__status=Status.PUBLISHED,
+    )
+    return TreatySeries.objects.annotate(registration_count=Count("registrations", filter=published)).order_by("name")
+
+
 class HomeView(TemplateView):
     template_name = "catalogue/home.html"
 
@@ -134,9 +143,7 @@ class HomeView(TemplateView):
         context["party_count"] = (
             Participation.objects.filter(treaty__status=Status.PUBLISHED).values("state").distinct().count()
         )
-        context["series"] = TreatySeries.objects.annotate(
-            n=Count("registrations", filter=Q(registrations__treaty__status=Status.PUBLISHED))
-        ).order_by("name")
+        context["series"] = series_with_counts()
         context["recent"] = Treaty.objects.published().for_list().order_by("-updated")[:5]
         result = facet_module.compute(TreatyFilterSet({}))
         context["kinds"] = result.facets["kind"].values[:8]
@@ -347,13 +354,7 @@ class SeriesListView(ListView):
     context_object_name = "series_list"
 
     def get_queryset(self):
-        published = Q(registrations__treaty__status=Status.PUBLISHED) | Q(
-            registrations__protocol__status=Status.PUBLISHED,
-            registrations__protocol__treaty__status=Status.PUBLISHED,
-        )
-        return TreatySeries.objects.annotate(registration_count=Count("registrations", filter=published)).order_by(
-            "name"
-        )
+        return series_with_counts()
 
 
 class SeriesDetailView(SafePaginationMixin, DetailView):

@@ -34,6 +34,10 @@ def test_home_says_what_the_catalogue_holds(client, world):
     assert counts == {"treaties": 3, "protocols": 1, "parties": 3, "registrations": 3, "sources": 3}
     assert doc.xpath("//a[@href='/treaties/?kind=peace-treaty']")
     assert doc.xpath("//a[@href='/treaties/?decade=1920']")
+    per_series = [
+        int(e.get("data-count")) for e in doc.xpath("//section[@aria-labelledby='series-heading']//*[@data-count]")
+    ]
+    assert sorted(per_series) == [1, 2]  # LNTS holds the treaty's and the protocol's registrations
 
 
 def test_list_shows_only_published_treaties_in_date_order(client, world):
@@ -158,6 +162,15 @@ def test_draft_is_404_and_withdrawn_is_410_with_its_note(client, world):
     assert client.get(draft_protocol.get_absolute_url()).status_code == 404
     hidden = f.ProtocolFactory(treaty=world.draft, slug="protocol-of-a-draft")
     assert client.get(hidden.get_absolute_url()).status_code == 404
+
+
+def test_withdrawn_protocol_is_410(client, world):
+    protocol = f.ProtocolFactory(
+        treaty=world.berlin, slug="withdrawn-protocol", status=m.Status.WITHDRAWN, withdrawal_note="Entered twice."
+    )
+    response = client.get(protocol.get_absolute_url())
+    assert response.status_code == 410 and "Entered twice." in response.content.decode()
+    assert "withdrawn-protocol" not in client.get("/protocols/").content.decode()
 
 
 def test_preview_subclass_can_show_a_draft_by_widening_the_queryset(rf, world):
