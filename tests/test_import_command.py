@@ -137,3 +137,32 @@ def test_progress_bar_only_on_a_terminal(reference_data):  # noqa: F811
     assert "100/100" in out  # rows done of the estimated total
     assert "rows/s" in out  # the rate
     assert "<00:00" in out  # time left
+
+
+@pytest.fixture
+def berlin_world(db):
+    """What the worked example in docs/import-format.md names."""
+    germany = f.StateFactory(name="Germany", code="DEU-WEIMAR", slug="germany-weimar")
+    soviet = f.StateFactory(name="Soviet Union", code="SUN", slug="soviet-union")
+    m.StateName.objects.create(state=soviet, name="USSR", language="en")
+    f.PlaceFactory(name="Berlin", slug="berlin")
+    f.PlaceFactory(name="Moscow", slug="moscow", country="Russia")
+    f.TreatyKindFactory(name="Treaty", slug="treaty")
+    f.SubjectFactory(name="Neutrality", slug="neutrality")
+    f.TreatySeriesFactory(name="League of Nations Treaty Series", abbreviation="LNTS", slug="lnts")
+    f.SourceFactory(key="lnts-53")
+    return germany, soviet
+
+
+@pytest.mark.parametrize("name", ["berlin_example.json", "berlin_example.csv"])
+def test_worked_example_of_the_documentation(berlin_world, name):
+    out, _err = run(DATA / name)
+    assert "created 1, updated 0, unchanged 0, errors 0" in out
+    treaty = m.Treaty.objects.get(identifier="example:berlin-1926")
+    assert treaty.slug == "treaty-of-berlin-1926"
+    assert list(treaty.participations.values_list("state__code", flat=True)) == ["DEU-WEIMAR", "SUN"]
+    protocol = treaty.protocols.get()
+    assert (protocol.slug, protocol.status) == ("protocol-prolonging-the-treaty-of-berlin-1931", "published")
+    assert protocol.registrations.get().number == "3203"
+    assert treaty.events.get().slug == "treaty-of-berlin-debate-in-the-reichstag-1926"
+    assert "unchanged 1" in run(DATA / name)[0]
