@@ -173,14 +173,21 @@ def test_withdrawn_protocol_is_410(client, world):
     assert "withdrawn-protocol" not in client.get("/protocols/").content.decode()
 
 
-def test_preview_subclass_can_show_a_draft_by_widening_the_queryset(rf, world):
+def test_preview_subclass_can_show_a_draft_by_widening_the_queryset(rf, client, world):
     class Preview(TreatyDetailView):
         def get_queryset(self):
             return m.Treaty.objects.all().for_detail()
 
+        def get_context_data(self, **kwargs):
+            return {**super().get_context_data(**kwargs), "is_preview": True}
+
     response = Preview.as_view()(rf.get("/x/"), slug="draft-treaty")
     assert response.status_code == 200
     assert "Secret draft of Rapallo" in response.rendered_content
+    assert "not visible to the public" in response.rendered_content
+    public = html(client.get("/treaties/treaty-of-berlin-1926/"))
+    assert not public.xpath("//*[contains(@class, 'preview-banner')]")
+    assert public.xpath("//link[@rel='canonical']")[0].get("href").endswith("/treaties/treaty-of-berlin-1926/")
 
 
 def test_old_slug_redirects_permanently(client, world):
