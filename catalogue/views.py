@@ -410,9 +410,11 @@ class SourceListView(SafePaginationMixin, ListView):
     paginate_by = 100
 
     def get_queryset(self):
-        return Source.objects.annotate(citation_count=Count("citations", distinct=True)).order_by(
-            "authors", "title", "pk"
-        )
+        # Count only citations on published records: a draft's sources stay unannounced.
+        published = Citation.objects.published().values("pk")
+        return Source.objects.annotate(
+            citation_count=Count("citations", filter=Q(citations__in=published), distinct=True)
+        ).order_by("authors", "title", "pk")
 
 
 class SourceDetailView(DetailView):

@@ -209,6 +209,9 @@ def test_state_series_and_source_pages(client, world):
     assert result_count(doc) == 1 and "Protocol prolonging" in doc.text_content()
     doc = html(client.get("/sources/lnts-53/"))
     assert [li.get("data-cited-by") for li in doc.xpath("//li[@data-cited-by]")] == ["treaty-of-berlin-1926"]
+    f.CitationFactory(source=world.source_c, treaty=world.draft, fact="signed")
+    doc = html(client.get("/sources/"))
+    assert "cited 0 times" in doc.xpath("//li[a[@href='/sources/unused-source/']]")[0].text_content()
     doc = html(client.get("/sources/unused-source/"))
     assert not doc.xpath("//li[@data-cited-by]")
     doc = html(client.get("/protocols/berlin-prolongation-1931/"))
