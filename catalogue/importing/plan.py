@@ -106,6 +106,7 @@ class TreatyPlan:
     protocols: list[dict] = field(default_factory=list)  # each with "registrations" and "index"
     citations: list[dict] = field(default_factory=list)
     events: list[dict] = field(default_factory=list)  # each with "index"
+    obj: Treaty | None = None  # the instance checked, reused when the treaty is new (parts keep theirs in "_obj")
 
     @property
     def label(self) -> str:
@@ -338,6 +339,7 @@ class RecordChecker:
         plan = TreatyPlan(
             line=0, origin="", identifier=identifier, fields=fields, subject_ids=tuple(sorted(set(subject_ids)))
         )
+        plan.obj = treaty
         plan.titles = self._titles(record, problems)
         plan.parties = self._parties(record, treaty, problems)
         plan.registrations = self._registrations(record.get("registrations"), "registrations", treaty, problems)
@@ -353,7 +355,8 @@ class RecordChecker:
         for prefix, item in self._items(record, "titles", problems):
             values = {name: self._text(item.get(name), f"{prefix}.{name}", problems) for name in TITLE_FIELDS}
             values["kind"] = values["kind"] or TreatyTitle.Kind.ALTERNATIVE
-            self._check(TreatyTitle(**values), prefix, problems, exclude=("treaty",))
+            values["_obj"] = TreatyTitle(**values)
+            self._check(values["_obj"], prefix, problems, exclude=("treaty",))
             key = (values["title"], values["language"])
             if key in seen:
                 problems.append((prefix, _("this title is given twice in this language")))
@@ -371,7 +374,7 @@ class RecordChecker:
             }
             values["role"] = values["role"] or Participation.Role.PARTY
             values.update(state_id=state_id, position=position)
-            participation = Participation(**values)
+            participation = values["_obj"] = Participation(**values)
             self._attach(participation, treaty)
             self._check(participation, prefix, problems, exclude=("treaty", "state"))
             if state_id is not None:
@@ -392,7 +395,7 @@ class RecordChecker:
             }
             for name in ("volume", "first_page", "last_page"):
                 values[name] = self._whole(item.get(name), f"{prefix}.{name}", problems)
-            registration = Registration(**values)
+            registration = values["_obj"] = Registration(**values)
             before = len(problems)
             # Only the field checks: Registration.clean() queries the database for each number,
             # which the import does in bulk below and per batch.
@@ -441,6 +444,7 @@ class RecordChecker:
             values["kind"] = values["kind"] or Protocol._meta.get_field("kind").default
             self._slug("protocol", values["slug"], f"{prefix}.slug", problems)
             protocol = Protocol(**{**values, "status": values["status"] or Status.DRAFT, "slug": values["slug"] or "x"})
+            values["_obj"] = protocol
             self._attach(protocol, treaty)
             self._check(protocol, prefix, problems, exclude=("treaty", "place_signed"))
             values["registrations"] = self._registrations(
@@ -459,7 +463,7 @@ class RecordChecker:
             }
             values["source_id"] = self._ref("source", item.get("source"), f"{prefix}.source", problems, required=True)
             values["position"] = position
-            citation = Citation(**values)
+            citation = values["_obj"] = Citation(**values)
             self._attach(citation, treaty)
             self._check(citation, prefix, problems, exclude=("source", "treaty"))
             out.append(values)
@@ -471,7 +475,8 @@ class RecordChecker:
             values = {name: self._text(item.get(name), f"{prefix}.{name}", problems) for name in EVENT_FIELDS}
             self._slug("event", values["slug"], f"{prefix}.slug", problems)
             exclude = ("treaty", "place", "people") + (() if values["slug"] else ("slug",))
-            self._check(Event(**values), prefix, problems, exclude=exclude)
+            values["_obj"] = Event(**values)
+            self._check(values["_obj"], prefix, problems, exclude=exclude)
             values["index"] = index
             out.append(values)
         return out

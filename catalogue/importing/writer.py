@@ -430,7 +430,7 @@ class BatchWriter:
             return []
         treaties = []
         for plan in plans:
-            treaty = Treaty(**plan.fields)
+            treaty = _reuse(Treaty, {"_obj": plan.obj, **plan.fields}, plan.fields, {})
             if treaty.status == Status.PUBLISHED:
                 treaty.published_at = self.now
             treaty.search_document = self._document(plan)
@@ -516,7 +516,7 @@ class BatchWriter:
         registrations = []
         for protocol in protocols:
             for values in protocol._import_registrations:
-                registrations.append(Registration(protocol_id=protocol.pk, **values))
+                registrations.append(_reuse(Registration, values, REGISTRATION_FIELDS, {"protocol_id": protocol.pk}))
         self._bulk_create(registrations)
 
 
@@ -526,6 +526,18 @@ def _m2m_history_model():
         if relation.related_model.__name__ == f"{history.__name__}_subjects":
             return relation.related_model
     raise LookupError("no history model for Treaty.subjects")
+
+
+def _reuse(model, values: dict, fields, parent: dict):
+    """The instance checked for this item (saves building it again), with its final values; else a new one."""
+    obj = values.get("_obj")
+    if obj is None:
+        return model(**parent, **_pick(values, fields))
+    for name in fields:
+        setattr(obj, name, values[name])
+    for name, value in parent.items():
+        setattr(obj, name, value)
+    return obj
 
 
 def _pick(values: dict, fields) -> dict:
@@ -545,24 +557,23 @@ class _Parts:
         self.updates.setdefault(model, ([], fields))[0].append(obj)
 
     def add_new(self, treaty, plan: TreatyPlan) -> None:
-        for values in plan.titles:
-            self.creates[TreatyTitle].append(TreatyTitle(treaty_id=treaty.pk, **_pick(values, TITLE_FIELDS)))
-        for values in plan.parties:
-            self.creates[Participation].append(Participation(treaty_id=treaty.pk, **_pick(values, PARTY_FIELDS)))
-        for values in plan.registrations:
-            self.creates[Registration].append(Registration(treaty_id=treaty.pk, **_pick(values, REGISTRATION_FIELDS)))
-        for values in plan.citations:
-            self.creates[Citation].append(Citation(treaty_id=treaty.pk, **_pick(values, CITATION_FIELDS)))
-        for values in plan.events:
-            self.creates[Event].append(Event(treaty_id=treaty.pk, **_pick(values, EVENT_FIELDS)))
+        parent = {"treaty_id": treaty.pk}
+        for model, items, fields in (
+            (TreatyTitle, plan.titles, TITLE_FIELDS),
+            (Participation, plan.parties, PARTY_FIELDS),
+            (Registration, plan.registrations, REGISTRATION_FIELDS),
+            (Citation, plan.citations, CITATION_FIELDS),
+            (Event, plan.events, EVENT_FIELDS),
+        ):
+            self.creates[model] += [_reuse(model, values, fields, parent) for values in items]
         for values in plan.protocols:
             self._new_protocol(treaty, values)
 
     def _new_protocol(self, treaty, values) -> None:
-        protocol = Protocol(treaty_id=treaty.pk, **_pick(values, PROTOCOL_FIELDS))
+        protocol = _reuse(Protocol, values, PROTOCOL_FIELDS, {"treaty_id": treaty.pk})
         if protocol.status == Status.PUBLISHED:
             protocol.published_at = timezone.now()
-        protocol._import_registrations = [_pick(r, REGISTRATION_FIELDS) for r in values["registrations"]]
+        protocol._import_registrations = values["registrations"]
         self.creates[Protocol].append(protocol)
 
     def _sync(self, model, existing, desired, fields, key, parent: dict) -> list[tuple]:
