@@ -358,3 +358,48 @@ def test_export_then_import_into_empty_database_with_create_missing(transactiona
     report = import_records(read_path(path), origin=path.name, create_missing=True)
     assert report.created == len(exported)
     assert by_slug(snapshot()) == exported
+
+
+def test_update_of_parts_slug_and_dates(reference_data):
+    records = [r for r in generate(10) if r["protocols"] and r["events"]][:1]
+    assert records, "the generator gives treaty 10 a protocol and an event"
+    record = records[0]
+    import_records([(1, record)], origin="test")
+    treaty = m.Treaty.objects.get(identifier=record["id"])
+    old_slug = treaty.slug
+    protocol_slug = treaty.protocols.get().slug
+    changed = copy.deepcopy(record)
+    changed["slug"] = "a-new-address"
+    changed["parties"][0]["ratified"] = f"{record['signed'][:4]}-12"
+    changed["protocols"][0]["summary"] = "Prolonged for five more years."
+    changed["protocols"][0]["registrations"][0]["volume"] = 99
+    changed["events"] = []
+    changed["subjects"] = ["Peace"]
+    report = import_records([(1, changed)], origin="test")
+    assert report.updated == 1
+    treaty.refresh_from_db()
+    assert treaty.slug == "a-new-address"
+    assert m.OldSlug.objects.filter(slug=old_slug, treaty=treaty).exists()
+    party = treaty.participations.get(position=0)
+    assert str(party.ratified_earliest) == f"{record['signed'][:4]}-12-01"
+    protocol = treaty.protocols.get()
+    assert protocol.slug == protocol_slug  # matched by its title, kept its address
+    assert protocol.summary == "Prolonged for five more years."
+    assert protocol.registrations.get().volume == 99
+    assert protocol.history.count() == 2
+    assert not treaty.events.exists()
+    assert list(treaty.subjects.values_list("name", flat=True)) == ["Peace"]
+    latest = treaty.history.order_by("-history_id").first()
+    assert [s.subject.name for s in latest.subjects.all()] == ["Peace"]
+    assert import_records([(1, changed)], origin="test").unchanged == 1
+
+
+def test_slug_of_another_treaty_is_refused(reference_data):
+    first, second = list(generate(2))
+    import_records([(1, first)], origin="test")
+    taken = m.Treaty.objects.get().slug
+    second["slug"] = taken
+    with pytest.raises(ImportFailed) as failure:
+        import_records([(1, second)], origin="test")
+    assert [(e.line, e.column) for e in failure.value.errors] == [(1, "slug")]
+    assert m.Treaty.objects.count() == 1
