@@ -43,6 +43,9 @@ MONTHS = (
 SEASONS = {21: "Spring", 22: "Summer", 23: "Autumn", 24: "Winter"}
 
 
+_PLAIN_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+
+
 @dataclass(frozen=True)
 class Bounds:
     earliest: datetime.date
@@ -117,9 +120,29 @@ def parse(value: str):
     return parsed
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=65536)
 def bounds(value: str) -> Bounds:
-    """Earliest and latest day an EDTF string can mean (its strict bounds)."""
+    """Earliest and latest day an EDTF string can mean (its strict bounds).
+
+    Plain calendar dates (YYYY, YYYY-MM, YYYY-MM-DD), the great majority, are
+    computed directly: the general EDTF parser costs about 3 ms a date, which
+    was half the import's time. Everything else goes through ``edtf``.
+    """
+    plain = _PLAIN_DATE.fullmatch((value or "").strip())
+    if plain:
+        year, month, day = plain.groups()
+        y = int(year)
+        if 2 <= y <= 9998:
+            if month is None:
+                return Bounds(datetime.date(y, 1, 1), datetime.date(y, 12, 31))
+            mo = int(month)
+            if 1 <= mo <= 12:
+                last = calendar.monthrange(y, mo)[1]
+                if day is None:
+                    return Bounds(datetime.date(y, mo, 1), datetime.date(y, mo, last))
+                if 1 <= int(day) <= last:
+                    d = datetime.date(y, mo, int(day))
+                    return Bounds(d, d)
     parsed = parse(value)
     try:
         earliest = struct_time_to_date(parsed.lower_strict())
