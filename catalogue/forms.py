@@ -78,6 +78,18 @@ class WorkflowFormMixin:
 
     request_user = None
 
+    def clean_slug(self):
+        """A retired slug stays reserved for its record (old links keep working)."""
+        from . import slugs
+
+        slug = self.cleaned_data.get("slug")
+        if slug:
+            try:
+                slugs.check_available(type(self.instance), slug, self.instance.pk)
+            except ValidationError as error:
+                raise ValidationError(error.message_dict["slug"]) from None
+        return slug
+
     def clean(self):
         cleaned = super().clean()
         if "status" in self.fields and cleaned.get("status"):

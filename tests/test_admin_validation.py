@@ -123,3 +123,22 @@ def test_protocol_admin_shows_the_rule_on_its_own_form(curator_client):
     data.update(treaty=str(treaty.pk), title="P", slug="p", kind="additional", signed="1920", status="draft")
     response = curator_client.post(reverse("admin:catalogue_protocol_add"), data)
     assert "a protocol cannot be signed before its treaty" in response.context["adminform"].form.errors["signed"][0]
+
+
+def test_retired_slug_is_a_form_error_not_a_500(db):
+    """A curator who picks another treaty's retired slug gets a form error on the slug."""
+    from catalogue.forms import PublishableAdminForm
+    from catalogue.models import OldSlug
+    from tests.factories import TreatyFactory
+
+    owner = TreatyFactory(slug="new-address")
+    OldSlug.objects.create(slug="old-address", treaty=owner)
+    other = TreatyFactory(slug="another-treaty")
+    form_class = type(
+        "F", (PublishableAdminForm,), {"Meta": type("Meta", (), {"model": type(other), "fields": ["slug"]})}
+    )
+    form = form_class(data={"slug": "old-address"}, instance=other)
+    assert not form.is_valid()
+    assert "reserved" in form.errors["slug"][0]
+    form = form_class(data={"slug": "free-address"}, instance=other)
+    assert form.is_valid(), form.errors
