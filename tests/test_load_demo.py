@@ -46,3 +46,15 @@ def test_a_failed_load_leaves_nothing_behind(monkeypatch):
         call_command("load_demo", stdout=StringIO())
     assert m.Treaty.objects.count() == 0
     assert m.Source.objects.count() == 0
+
+
+def test_load_demo_gives_every_record_a_first_history_version(db):
+    from django.core.management import call_command
+
+    from catalogue.models import Citation, Participation, Treaty
+
+    call_command("load_demo", stdout=StringIO())
+    for model in (Treaty, Participation, Citation):
+        assert model.objects.exists()
+        without = [obj.pk for obj in model.objects.all() if not obj.history.exists()]
+        assert without == [], f"{model.__name__} without history: {without}"
