@@ -86,6 +86,20 @@ class ValueListField(forms.Field):
         return items
 
 
+class Chosen(dict):
+    """Chosen facet values ``{value: label}``, with the primary keys of their rows.
+
+    Filtering by primary key rather than by code lets PostgreSQL estimate the
+    matching rows from the participation statistics: filtering a popular party
+    by its code made it guess 340 rows for 14,881 and probe the index row by row
+    (37 ms at 25,000 treaties; 3.5 ms by id).
+    """
+
+    def __init__(self, *args, pks=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pks = list(pks)
+
+
 class SlugListField(ValueListField):
     """Values that must exist as ``to_field`` of ``model``; cleans to ``{value: label}``."""
 
@@ -99,11 +113,12 @@ class SlugListField(ValueListField):
             return {}
         # Over-long values or NUL characters (which PostgreSQL refuses in a query) cannot be known values.
         well_formed = [item for item in items if len(item) <= MAX_SLUG_LENGTH and "\x00" not in item]
-        found = dict(
-            self.model.objects.filter(**{f"{self.to_field}__in": well_formed}).values_list(
-                self.to_field, self.label_field
-            )
+        rows = self.model.objects.filter(**{f"{self.to_field}__in": well_formed}).values_list(
+            self.to_field, self.label_field, "pk"
         )
+        found, pks = {}, {}
+        for key, label, pk in rows:
+            found[key], pks[key] = label, pk
         unknown = [item for item in items if item not in found]
         if unknown:
             raise ValidationError(
@@ -111,7 +126,7 @@ class SlugListField(ValueListField):
                 code="unknown",
                 params={"what": self.label, "values": ", ".join(_shorten(v) for v in unknown), "unknown": unknown},
             )
-        return {item: found[item] for item in items}
+        return Chosen({item: found[item] for item in items}, pks=[pks[item] for item in items])
 
 
 class NumberListField(ValueListField):
@@ -186,7 +201,7 @@ class ValueListFilter(django_filters.Filter):
     def filter(self, qs, value):
         if not value:
             return qs
-        return qs.filter(self.predicate(list(value)))
+        return qs.filter(self.predicate(value if isinstance(value, Chosen) else list(value)))
 
 
 class NumberListFilter(ValueListFilter):
@@ -198,6 +213,8 @@ class EDTFDateFilter(django_filters.Filter):
 
 
 def _party(values):
+    if isinstance(values, Chosen):
+        return Exists(Participation.objects.filter(treaty=OuterRef("pk"), state_id__in=values.pks))
     return Exists(Participation.objects.filter(treaty=OuterRef("pk"), state__code__in=values))
 
 
