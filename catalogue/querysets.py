@@ -55,20 +55,7 @@ class TreatyQuerySet(PublishedQuerySet):
                 ),
             ),
             Prefetch("people", queryset=PersonRole.objects.select_related("person", "state")),
-            Prefetch(
-                "protocols",
-                queryset=Protocol.objects.published()
-                .select_related("place_signed")
-                .prefetch_related(
-                    Prefetch("citations", queryset=citations),
-                    Prefetch(
-                        "registrations",
-                        queryset=Registration.objects.select_related("series").prefetch_related(
-                            Prefetch("citations", queryset=citations)
-                        ),
-                    ),
-                ),
-            ),
+            Prefetch("protocols", queryset=Protocol.objects.published().with_citations()),
             Prefetch(
                 "registrations",
                 queryset=Registration.objects.select_related("series").prefetch_related(
@@ -111,6 +98,21 @@ class TreatyQuerySet(PublishedQuerySet):
 class ProtocolQuerySet(PublishedQuerySet):
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
+
+    def with_citations(self):
+        """A protocol with its place, citations and registrations (and theirs), as pages show them."""
+        from .models import Citation, Registration
+
+        citations = Citation.objects.select_related("source")
+        return self.select_related("place_signed").prefetch_related(
+            Prefetch("citations", queryset=citations),
+            Prefetch(
+                "registrations",
+                queryset=Registration.objects.select_related("series").prefetch_related(
+                    Prefetch("citations", queryset=citations)
+                ),
+            ),
+        )
 
     def published(self):
         # A protocol is public only with its treaty.

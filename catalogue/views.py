@@ -274,25 +274,11 @@ class ProtocolDetailView(PublicDetailMixin, DetailView):
     model = Protocol
 
     def get_queryset(self):
-        from django.db.models import Prefetch
-
-        citations = Citation.objects.select_related("source")
         return (
             Protocol.objects.filter(status__in=(Status.PUBLISHED, Status.WITHDRAWN), treaty__status=Status.PUBLISHED)
-            .select_related("treaty", "place_signed")
-            .prefetch_related(
-                Prefetch("citations", queryset=citations),
-                Prefetch(
-                    "registrations",
-                    queryset=Registration.objects.select_related("series").prefetch_related(
-                        Prefetch("citations", queryset=citations)
-                    ),
-                ),
-                "articles",
-                "scans",
-                "people__person",
-                "people__state",
-            )
+            .select_related("treaty")
+            .with_citations()
+            .prefetch_related("articles", "scans", "people__person", "people__state")
         )
 
     def get_context_data(self, **kwargs):
