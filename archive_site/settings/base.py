@@ -186,6 +186,14 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Read-only access to the published catalogue of treaties.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Several choice sets are called "kind": name each one in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "SourceKindEnum": "catalogue.models.Source.Kind",
+        "ProtocolKindEnum": "catalogue.models.ProtocolKind",
+        "TitleKindEnum": "catalogue.models.TreatyTitle.Kind",
+        "StateNameKindEnum": "catalogue.models.StateName.Kind",
+        "RelationKindEnum": "catalogue.models.RelationKind",
+    },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
