@@ -20,13 +20,17 @@ class TreatyQuerySet(PublishedQuerySet):
         return self.get(slug=slug)
 
     def for_list(self):
-        """What a list row shows, in a fixed number of queries."""
+        """What a list row shows, in a fixed number of queries (not the search text and vector)."""
         from .models import Participation
 
-        return self.select_related("kind", "place_signed").prefetch_related(
-            Prefetch(
-                "participations",
-                queryset=Participation.objects.select_related("state").order_by("position"),
+        return (
+            self.defer("search_document", "search_vector", "note", "same_as")
+            .select_related("kind", "place_signed")
+            .prefetch_related(
+                Prefetch(
+                    "participations",
+                    queryset=Participation.objects.select_related("state").order_by("position"),
+                )
             )
         )
 
