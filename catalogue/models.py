@@ -1501,7 +1501,6 @@ class Citation(models.Model):
         ordering = ["position", "pk"]
         verbose_name = _("citation")
         verbose_name_plural = _("citations")
-        indexes = [models.Index(fields=["source"], name="citation_source_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=(
