@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -351,14 +351,7 @@ def state_row(state) -> dict:
 
 @require_safe
 def state_list_export(request, fmt: str):
-    queryset = (
-        State.objects.annotate(
-            treaty_count=Count("participations", filter=Q(participations__treaty__status="published"), distinct=True)
-        )
-        .filter(treaty_count__gt=0)  # the parties list shows the states with a published treaty
-        .prefetch_related("other_names")
-        .order_by("name", "pk")
-    )
+    queryset = State.objects.parties().prefetch_related("other_names")
     return _data_response(queryset, fmt, STATE_COLUMNS, state_row, "parties")
 
 

@@ -134,6 +134,18 @@ class StateQuerySet(models.QuerySet):
     def get_by_natural_key(self, code):
         return self.get(code=code)
 
+    def parties(self):
+        """States party to at least one published treaty, each with ``treaty_count``,
+        by name: the parties page, its download and the API list the same states."""
+        from django.db.models import Count
+
+        published = Q(participations__treaty__status="published")
+        return (
+            self.annotate(treaty_count=Count("participations", filter=published, distinct=True))
+            .filter(treaty_count__gt=0)
+            .order_by("name", "pk")
+        )
+
     def matching_name(self, name: str):
         """States whose name, code or any other name is ``name`` (case-insensitive)."""
         return self.filter(Q(name__iexact=name) | Q(code__iexact=name) | Q(other_names__name__iexact=name)).distinct()

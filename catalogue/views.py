@@ -302,13 +302,7 @@ class StateListView(SafePaginationMixin, ListView):
     paginate_by = 100
 
     def get_queryset(self):
-        return (
-            State.objects.annotate(
-                treaty_count=Count("participations", filter=Q(participations__treaty__status=Status.PUBLISHED))
-            )
-            .filter(treaty_count__gt=0)
-            .order_by("name", "pk")
-        )
+        return State.objects.parties()
 
 
 class StateDetailView(SafePaginationMixin, DetailView):

@@ -185,16 +185,7 @@ class StateViewSet(ReadOnlyViewSet):
     pagination_class = Pagination
 
     def get_queryset(self):
-        return (
-            State.objects.annotate(
-                treaty_count=Count(
-                    "participations", filter=Q(participations__treaty__status=Status.PUBLISHED), distinct=True
-                )
-            )
-            .filter(treaty_count__gt=0)
-            .prefetch_related("other_names")
-            .order_by("name", "pk")
-        )
+        return State.objects.parties().prefetch_related("other_names")
 
 
 @extend_schema_view(list=extend_schema(summary="Sources"), retrieve=extend_schema(summary="One source, by its key"))
