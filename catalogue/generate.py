@@ -8,8 +8,13 @@ shape of the data, not its truth, so the shape follows the real series:
 * about 200 states, several of them successive forms of one country (German
   Empire, Weimar Republic...; linked as predecessor and successor, with their
   historical names) — a treaty's parties are states that existed when it was signed;
-* skewed participation: a state's weight falls off as 1/rank (Zipf), so the
-  great powers are in tens of thousands of treaties and most states in few;
+* skewed participation: a state's weight is 1/(rank + 25)^1.2, rank from 0 (a Zipf law with
+  a rank offset), so a few great powers are in many treaties and most states in
+  few, yet no state is in most treaties: in the real series even the most
+  active states are party to a small share of all registered treaties. Over
+  20,000 records with seed 1: the top party (GBR) is in 10.6% of treaties,
+  the next two (USA, FRA) in 10.0% and 9.6%, the tenth in 5.2%, the median
+  state in 0.69% (pure 1/rank^1.1, as before, put GBR in 59%);
 * three quarters bilateral, the rest multilateral with 3 to 100 parties (most few);
 * kinds, subjects, places and sources with Zipf-like skew as well;
 * signature dates from 1815 to 2000, growing in number over time (most treaties
@@ -538,12 +543,18 @@ def _cumulative(weights: list[float]) -> list[float]:
     return list(itertools.accumulate(weights))
 
 
+# Participation weight 1/(rank + PARTY_RANK_OFFSET)^PARTY_EXPONENT (rank from 0): the offset flattens the head,
+# so the top party is in about a tenth of the treaties rather than most of them (measured in the module docstring).
+PARTY_RANK_OFFSET = 25
+PARTY_EXPONENT = 1.2
+
+
 class _Era:
     """The states that existed in one year, with cumulative Zipf weights for fast weighted draws."""
 
     def __init__(self, states: list[StateInfo], ranks: dict[str, int]):
         self.states = states
-        self.cumulative = _cumulative([1.0 / (ranks[s.code] + 1) ** 1.1 for s in states])
+        self.cumulative = _cumulative([1.0 / (ranks[s.code] + PARTY_RANK_OFFSET) ** PARTY_EXPONENT for s in states])
 
     def pick(self, rng: random.Random, count: int) -> list[StateInfo]:
         """``count`` distinct states, drawn by weight (Efraimidis–Spirakis keys when many are wanted)."""
