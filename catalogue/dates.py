@@ -120,15 +120,9 @@ def parse(value: str):
     return parsed
 
 
-@lru_cache(maxsize=65536)
-def bounds(value: str) -> Bounds:
-    """Earliest and latest day an EDTF string can mean (its strict bounds).
-
-    Plain calendar dates (YYYY, YYYY-MM, YYYY-MM-DD), the great majority, are
-    computed directly: the general EDTF parser costs about 3 ms a date, which
-    was half the import's time. Everything else goes through ``edtf``.
-    """
-    plain = _PLAIN_DATE.fullmatch((value or "").strip())
+def _plain_bounds(text: str) -> Bounds | None:
+    """Bounds of a plain calendar date (YYYY, YYYY-MM, YYYY-MM-DD) that exists; None for anything else."""
+    plain = _PLAIN_DATE.fullmatch(text)
     if plain:
         year, month, day = plain.groups()
         y = int(year)
@@ -143,6 +137,27 @@ def bounds(value: str) -> Bounds:
                 if 1 <= int(day) <= last:
                     d = datetime.date(y, mo, int(day))
                     return Bounds(d, d)
+    return None
+
+
+@lru_cache(maxsize=65536)
+def bounds(value: str) -> Bounds:
+    """Earliest and latest day an EDTF string can mean (its strict bounds).
+
+    Plain calendar dates (YYYY, YYYY-MM, YYYY-MM-DD), the great majority, and
+    intervals of two of them in order (1815/1871-01-17, as states' ``existed``)
+    are computed directly: the general EDTF parser costs about 3 ms a date
+    (50 ms for an interval), which was half the import's time. Everything else
+    goes through ``edtf``.
+    """
+    text = (value or "").strip()
+    plain = _plain_bounds(text)
+    if plain:
+        return plain
+    if text.count("/") == 1:
+        start, end = (_plain_bounds(part) for part in text.split("/"))
+        if start and end and start.earliest <= end.latest:
+            return Bounds(start.earliest, end.latest)
     parsed = parse(value)
     try:
         earliest = struct_time_to_date(parsed.lower_strict())

@@ -7,7 +7,8 @@ import datetime
 import pytest
 from django.core import serializers
 from django.core.exceptions import ValidationError
-from hypothesis import given
+from edtf.convert import struct_time_to_date
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from catalogue import dates
@@ -84,6 +85,31 @@ def test_a_day_is_its_own_bounds_and_its_month_contains_it(day):
     month = dates.bounds(day.strftime("%Y-%m"))
     assert month.earliest <= day <= month.latest
     assert month.earliest.day == 1 and (month.latest + datetime.timedelta(days=1)).day == 1
+
+
+_PRECISIONS = st.sampled_from(("%Y", "%Y-%m", "%Y-%m-%d"))
+
+
+@settings(max_examples=40)  # the parser is slow on intervals
+@given(
+    st.dates(min_value=D(1000, 1, 1), max_value=D(2100, 12, 31)),
+    st.dates(min_value=D(1000, 1, 1), max_value=D(2100, 12, 31)),
+    _PRECISIONS,
+    _PRECISIONS,
+)
+def test_an_interval_of_plain_dates_has_the_bounds_the_edtf_parser_gives(start, end, start_format, end_format):
+    # bounds() computes these directly (the parser costs ~50 ms an interval): it must agree with the parser.
+    text = f"{start.strftime(start_format)}/{end.strftime(end_format)}"
+    parsed = dates.parse(text)
+    try:
+        expected = dates.Bounds(struct_time_to_date(parsed.lower_strict()), struct_time_to_date(parsed.upper_strict()))
+    except Exception:
+        expected = None
+    if expected is None or expected.earliest > expected.latest:
+        with pytest.raises(ValidationError):
+            dates.bounds(text)
+    else:
+        assert dates.bounds(text) == expected
 
 
 # --------------------------------------------------------------------------
