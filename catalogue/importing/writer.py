@@ -430,7 +430,7 @@ class BatchWriter:
             return []
         treaties = []
         for plan in plans:
-            treaty = _reuse(Treaty, {"_obj": plan.obj, **plan.fields}, plan.fields, {})
+            treaty = _reuse(Treaty, plan.fields, plan.fields, {})
             if treaty.status == Status.PUBLISHED:
                 treaty.published_at = self.now
             treaty.search_document = self._document(plan)
