@@ -17,6 +17,7 @@ from django.db.models import Count
 from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy as _
 
+from . import facetindex
 from .filters import TreatyFilterSet, sanitize
 from .models import Participation, Registration, Scan, Treaty
 
@@ -140,11 +141,6 @@ def _year_counts(qs):
     return [(row["y"], row["n"]) for row in rows if row["y"] is not None]
 
 
-def _decade_counts(qs):
-    """Decades summed from one grouped query by year (portable: no integer-division SQL)."""
-    return _by_decade(_year_counts(qs))
-
-
 def _by_decade(year_counts):
     by_decade: dict[int, int] = {}
     for year, n in year_counts:
@@ -152,8 +148,53 @@ def _by_decade(year_counts):
     return sorted(by_decade.items())
 
 
-def compute(filterset: TreatyFilterSet) -> FacetResult:
-    """Facet counts, total and histogram of a validated filterset (``sanitize`` first)."""
+class SqlCounts:
+    """The counts of a filterset from the database: one grouped query per facet (the reference semantics)."""
+
+    THROUGH = {
+        "party": (Participation, "state__code", "state__name"),
+        "subject": (Treaty.subjects.through, "subject__slug", "subject__name"),
+        "series": (Registration, "series__slug", "series__abbreviation"),
+    }
+    COLUMNS = {"kind": ("kind__slug", "kind__name"), "place": ("place_signed__slug", "place_signed__name")}
+
+    def __init__(self, filterset: TreatyFilterSet):
+        self.filterset = filterset
+
+    def _set(self, exclude: str | None):
+        return self.filterset.filtered(exclude=(exclude,) if exclude else ())
+
+    def values(self, name: str):
+        if name in self.THROUGH:
+            model, key, label = self.THROUGH[name]
+            return _through_counts(model, self._set(name), key, label)
+        return _grouped(self._set(name), *self.COLUMNS[name])
+
+    def years(self, exclude: str | None = None):
+        return _year_counts(self._set(exclude))
+
+    def total(self, exclude: str | None = None) -> int:
+        return self._set(exclude).count()
+
+    def with_scans(self, exclude: str | None = None) -> int:
+        # Treaties with scans are few: count them from the scans table (an EXISTS per treaty would visit every row).
+        treaties = self._set(exclude).values("pk")
+        return Scan.objects.filter(treaty_id__in=treaties).values("treaty_id").distinct().count()
+
+
+def counts_for(filterset: TreatyFilterSet, version: str | None = None):
+    """The fastest source of counts that may serve: this process's facet index, else the database."""
+    index = facetindex.current(version)
+    return index.counts(filterset) if index is not None else SqlCounts(filterset)
+
+
+def compute(filterset: TreatyFilterSet, counts=None, *, version: str | None = None) -> FacetResult:
+    """Facet counts, total and histogram of a validated filterset (``sanitize`` first).
+
+    ``counts`` answers the counting (``SqlCounts`` or the facet index's, which
+    agree); this function gives both the same shape, order and rules.
+    """
+    counts = counts if counts is not None else counts_for(filterset, version)
     chosen = filterset.selected()
     facets: dict[str, Facet] = {}
 
@@ -161,7 +202,7 @@ def compute(filterset: TreatyFilterSet) -> FacetResult:
         selected = chosen.get(name, {})
         values = [
             FacetValue(str(value), str(label), count, value in selected)
-            for value, label, count in rows
+            for value, label, count in sorted(rows, key=lambda row: (-row[2], str(row[1]), str(row[0])))
             if count or value in selected  # values with no results are not offered
         ]
         seen = {v.value for v in values}
@@ -170,37 +211,23 @@ def compute(filterset: TreatyFilterSet) -> FacetResult:
                 values.append(FacetValue(str(value), str(label), 0, True))
         facets[name] = Facet(name, FACET_LABELS[name], values)
 
-    add("party", _through_counts(Participation, filterset.filtered(exclude=("party",)), "state__code", "state__name"))
-    add("kind", _grouped(filterset.filtered(exclude=("kind",)), "kind__slug", "kind__name"))
-    add(
-        "subject",
-        _through_counts(
-            Treaty.subjects.through, filterset.filtered(exclude=("subject",)), "subject__slug", "subject__name"
-        ),
-    )
-    add("place", _grouped(filterset.filtered(exclude=("place",)), "place_signed__slug", "place_signed__name"))
-    add(
-        "series",
-        _through_counts(Registration, filterset.filtered(exclude=("series",)), "series__slug", "series__abbreviation"),
-    )
-    everything = filterset.filtered()
-    years_here = _year_counts(everything)
+    for name in ("party", "kind", "subject", "place", "series"):
+        add(name, counts.values(name))
+    years_here = counts.years()
     # Without a chosen decade, the decade facet's set is the whole result: sum its years (one query fewer).
-    decades = _decade_counts(filterset.filtered(exclude=("decade",))) if "decade" in chosen else _by_decade(years_here)
+    decades = _by_decade(counts.years("decade")) if "decade" in chosen else _by_decade(years_here)
     add("decade", [(d, f"{d}s", n) for d, n in decades])
     if "year" in chosen:
-        add("year", [(y, str(y), n) for y, n in _year_counts(filterset.filtered(exclude=("year",)))])
+        add("year", [(y, str(y), n) for y, n in counts.years("year")])
     else:
         add("year", [(y, str(y), n) for y, n in years_here])
     facets["year"].values.sort(key=lambda v: int(v.value))
     facets["decade"].values.sort(key=lambda v: int(v.value))
 
-    total = everything.count()
-    # Treaties with scans are few: count them from the scans table and the rest by difference
-    # (an EXISTS per treaty over the whole result would visit every row).
-    scan_base = filterset.filtered(exclude=("has_scans",)) if "has_scans" in chosen else everything
-    scan_total = scan_base.count() if "has_scans" in chosen else total
-    with_scans = Scan.objects.filter(treaty_id__in=scan_base.values("pk")).values("treaty_id").distinct().count()
+    total = counts.total()
+    scans_exclude = "has_scans" if "has_scans" in chosen else None
+    scan_total = counts.total("has_scans") if scans_exclude else total
+    with_scans = counts.with_scans(scans_exclude)
     add(
         "has_scans",
         [("yes", _("with scans"), with_scans), ("no", _("without scans"), scan_total - with_scans)],

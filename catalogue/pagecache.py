@@ -94,7 +94,7 @@ def facets(filterset, params, request, compute):
     key = f"facets:{version}:{hashlib.blake2b(repr(state).encode(), digest_size=16).hexdigest()}"
     result = cache.get(key)
     if result is None:
-        result = compute(filterset)
+        result = compute(filterset, version=version)
         cache.set(key, result, timeout())
     return result
 

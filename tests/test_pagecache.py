@@ -71,6 +71,7 @@ def test_signed_in_users_and_errors_are_not_cached(client, fresh_cache):
 def test_nothing_is_cached_inside_a_transaction(client, fresh_cache):
     TreatyFactory(title="Treaty of Rapallo")
     url = reverse("catalogue:treaty-list")
+    _get(client, url)  # the first request also builds the facet index (catalogue.facetindex)
     assert _get(client, url)[1] == _get(client, url)[1] > 1
 
 
@@ -79,6 +80,7 @@ def test_the_cache_can_be_turned_off(client, fresh_cache, settings):
     settings.CATALOGUE_PAGE_CACHE_SECONDS = 0
     TreatyFactory(title="Treaty of Rapallo")
     url = reverse("catalogue:treaty-list")
+    _get(client, url)  # the first request also builds the facet index (catalogue.facetindex)
     assert _get(client, url)[1] == _get(client, url)[1] > 1
 
 

@@ -1,0 +1,311 @@
+"""An in-memory column index of the published treaties' facets: counts for any filter in milliseconds.
+
+Why: at 250,000 treaties the facet counts of a list page are one grouped query
+per facet over the filtered set, and each must read the rows of a large table
+(755,000 participations, 400,000 registrations...): 0.7 to 4.5 s of SQL for a
+combination of filters not seen before, on two cores. Search engines answer the
+same question from column stores kept in memory ("doc values"); this module does
+that in the process, with numpy:
+
+* one array per single-valued field of the published treaties (kind, place,
+  year signed, the dates the filters read, whether it has scans), aligned on
+  the sorted treaty ids;
+* one pair of arrays per many-valued facet (party, subject, series): the
+  treaty's position and the value's, one entry per row of the through table.
+
+A filter becomes a boolean mask over the treaties; a facet's counts are one
+``bincount`` of its values under the mask of every *other* filter, exactly the
+semantics of ``catalogue.facets`` (whose SQL remains the reference: the tests
+compare the two on every combination they can generate). The text search is
+the one filter answered by the database (its ranking and stemming live there):
+its matching ids become a mask. Counting is then a few milliseconds whatever
+the filters; building the index reads five narrow tables once (about 1.5 s at
+250,000 treaties, 60 MB of arrays).
+
+Freshness: the index is labelled with the catalogue *version*
+(``pagecache.catalogue_version``, which changes with every write) and rebuilt by
+the first request that sees a newer version. It is never used inside a database
+transaction (a test's, or a request's that is writing): there the SQL path
+answers, as it always can. ``CATALOGUE_FACET_INDEX = False`` turns it off.
+"""
+
+from __future__ import annotations
+
+import datetime
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+from django.conf import settings
+from django.db import connection
+from django.db.models.functions import ExtractYear
+
+from .models import Participation, Place, Registration, Scan, State, Subject, Treaty, TreatyKind, TreatySeries
+
+NO_VALUE = -1
+NO_DAY = np.iinfo(np.int32).min  # a missing date: compares below every real day
+EPOCH = datetime.date(1970, 1, 1)
+
+#: Filters the index answers itself; any other filter with a value is asked of the database (see ``_sql_mask``).
+FACET_FILTERS = ("party", "kind", "subject", "place", "series", "decade", "year", "has_scans")
+DATE_FILTERS = ("signed_from", "signed_to", "in_force_on")
+
+
+def enabled() -> bool:
+    return bool(getattr(settings, "CATALOGUE_FACET_INDEX", True))
+
+
+def _day(value: datetime.date | None) -> int:
+    return NO_DAY if value is None else (value - EPOCH).days
+
+
+def _days(values) -> np.ndarray:
+    return np.fromiter((_day(v) for v in values), dtype=np.int32, count=len(values))
+
+
+@dataclass
+class Vocabulary:
+    """The values of one facet: primary keys (sorted), the value shown in URLs and the label."""
+
+    pks: np.ndarray
+    values: list[str]
+    labels: list[str]
+
+    @classmethod
+    def of(cls, queryset, value_field: str, label_field: str) -> Vocabulary:
+        rows = sorted(queryset.values_list("pk", value_field, label_field))
+        return cls(
+            np.array([r[0] for r in rows], dtype=np.int64),
+            [str(r[1]) for r in rows],
+            [str(r[2]) for r in rows],
+        )
+
+    def codes(self, pks) -> np.ndarray:
+        """Positions of ``pks`` in the vocabulary (``NO_VALUE`` for None or unknown)."""
+        pks = np.asarray([NO_VALUE if pk is None else pk for pk in pks], dtype=np.int64)
+        if not len(self.pks):
+            return np.full(len(pks), NO_VALUE, dtype=np.int32)
+        where = np.searchsorted(self.pks, pks)
+        where = np.minimum(where, len(self.pks) - 1)
+        return np.where(self.pks[where] == pks, where, NO_VALUE).astype(np.int32)
+
+    def rows(self, counts: np.ndarray) -> list[tuple[str, str, int]]:
+        """``[(value, label, count)]`` of the values with a count (the order is ``catalogue.facets``'s)."""
+        return [(self.values[i], self.labels[i], int(counts[i])) for i in np.flatnonzero(counts)]
+
+
+@dataclass
+class Pairs:
+    """A many-valued facet: ``treaty[i]`` (a position in the index) has the value ``value[i]``."""
+
+    treaty: np.ndarray
+    value: np.ndarray
+    vocabulary: Vocabulary
+
+    def mask(self, size: int, pks) -> np.ndarray:
+        chosen = self.vocabulary.codes(pks)
+        mask = np.zeros(size, dtype=bool)
+        mask[self.treaty[np.isin(self.value, chosen[chosen != NO_VALUE])]] = True
+        return mask
+
+    def counts(self, where: np.ndarray) -> np.ndarray:
+        return np.bincount(self.value[where[self.treaty]], minlength=len(self.vocabulary.pks))
+
+
+@dataclass
+class Column:
+    """A single-valued facet: ``code[t]`` is the value of treaty ``t`` (``NO_VALUE`` when it has none)."""
+
+    code: np.ndarray
+    vocabulary: Vocabulary
+
+    def mask(self, size: int, pks) -> np.ndarray:
+        chosen = self.vocabulary.codes(pks)
+        return np.isin(self.code, chosen[chosen != NO_VALUE])
+
+    def counts(self, where: np.ndarray) -> np.ndarray:
+        codes = self.code[where]
+        return np.bincount(codes[codes != NO_VALUE], minlength=len(self.vocabulary.pks))
+
+
+class FacetIndex:
+    """The published treaties' facet columns at one catalogue version (see the module docstring)."""
+
+    def __init__(self, version: str):
+        self.version = version
+        self.database = _database_key()
+        published = Treaty.objects.published()
+        rows = list(
+            published.annotate(year_signed=ExtractYear("signed_earliest"))
+            .order_by("pk")
+            .values_list(
+                "pk",
+                "kind_id",
+                "place_signed_id",
+                "year_signed",
+                "signed_earliest",
+                "entry_into_force_earliest",
+                "ended_latest",
+            )
+        )
+        self.ids = np.array([r[0] for r in rows], dtype=np.int64)
+        self.size = len(rows)
+        kinds, places = Vocabulary.of(TreatyKind.objects, "slug", "name"), Vocabulary.of(Place.objects, "slug", "name")
+        self.columns = {
+            "kind": Column(kinds.codes([r[1] for r in rows]), kinds),
+            "place": Column(places.codes([r[2] for r in rows]), places),
+        }
+        self.year = np.array([NO_VALUE if r[3] is None else r[3] for r in rows], dtype=np.int32)
+        self.signed = _days([r[4] for r in rows])
+        self.in_force_from = _days([r[5] for r in rows])
+        self.ended = _days([r[6] for r in rows])
+        del rows
+        self.pairs = {
+            "party": self._pairs(Participation.objects.all(), "state_id", Vocabulary.of(State.objects, "code", "name")),
+            "subject": self._pairs(
+                Treaty.subjects.through.objects.all(), "subject_id", Vocabulary.of(Subject.objects, "slug", "name")
+            ),
+            "series": self._pairs(
+                Registration.objects.filter(treaty__isnull=False),
+                "series_id",
+                Vocabulary.of(TreatySeries.objects, "slug", "abbreviation"),
+            ),
+        }
+        scanned = np.unique(np.fromiter(Scan.objects.values_list("treaty_id", flat=True), dtype=np.int64))
+        self.has_scan = np.isin(self.ids, scanned)
+
+    # -- building ---------------------------------------------------------------------------------
+
+    def positions(self, treaty_ids: np.ndarray) -> np.ndarray:
+        """Index positions of treaty ids (``NO_VALUE`` for ids not published)."""
+        if not self.size:
+            return np.full(len(treaty_ids), NO_VALUE, dtype=np.int64)
+        where = np.minimum(np.searchsorted(self.ids, treaty_ids), self.size - 1)
+        return np.where(self.ids[where] == treaty_ids, where, NO_VALUE)
+
+    def _pairs(self, queryset, value_field: str, vocabulary: Vocabulary) -> Pairs:
+        flat = np.fromiter(
+            (x for row in queryset.order_by().values_list("treaty_id", value_field) for x in row), dtype=np.int64
+        )
+        treaty, value = self.positions(flat[0::2]), vocabulary.codes(flat[1::2])
+        keep = (treaty != NO_VALUE) & (value != NO_VALUE)
+        return Pairs(treaty[keep].astype(np.int32), value[keep].astype(np.int32), vocabulary)
+
+    # -- filtering --------------------------------------------------------------------------------
+
+    def masks(self, filterset) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        """(a mask per active facet filter, the mask of every other filter), for a validated filterset."""
+        data = filterset.form.cleaned_data
+        facets: dict[str, np.ndarray] = {}
+        for name in ("party", "subject", "series"):
+            if data.get(name):
+                facets[name] = self.pairs[name].mask(self.size, data[name].pks)
+        for name in ("kind", "place"):
+            if data.get(name):
+                facets[name] = self.columns[name].mask(self.size, data[name].pks)
+        for name, width in (("decade", 10), ("year", 1)):
+            if data.get(name):
+                mask = np.zeros(self.size, dtype=bool)
+                for start in data[name]:
+                    mask |= (self.year >= start) & (self.year < start + width)
+                facets[name] = mask
+        if data.get("has_scans") in ("yes", "no"):
+            facets["has_scans"] = self.has_scan if data["has_scans"] == "yes" else ~self.has_scan
+        rest = np.ones(self.size, dtype=bool)
+        if data.get("signed_from"):
+            rest &= (self.signed != NO_DAY) & (self.signed >= _day(data["signed_from"].earliest))
+        if data.get("signed_to"):
+            rest &= (self.signed != NO_DAY) & (self.signed <= _day(data["signed_to"].latest))
+        if data.get("in_force_on"):
+            day = _day(data["in_force_on"].earliest)
+            rest &= (self.in_force_from != NO_DAY) & (self.in_force_from <= day)
+            rest &= (self.ended == NO_DAY) | (self.ended > day)
+        others = [
+            name
+            for name, value in data.items()
+            if value and name not in FACET_FILTERS and name not in DATE_FILTERS and name != "sort"
+        ]
+        if others:
+            rest &= self._sql_mask(filterset, others)
+        return facets, rest
+
+    def _sql_mask(self, filterset, names) -> np.ndarray:
+        """The treaties matching the filters the index does not hold (the text search), from the database."""
+        queryset = filterset.filtered(exclude=[n for n in filterset.filters if n not in names])
+        ids = np.fromiter(queryset.values_list("pk", flat=True), dtype=np.int64)
+        positions = self.positions(ids)
+        mask = np.zeros(self.size, dtype=bool)
+        mask[positions[positions != NO_VALUE]] = True
+        return mask
+
+    def counts(self, filterset) -> IndexCounts:
+        facets, rest = self.masks(filterset)
+        return IndexCounts(self, facets, rest)
+
+
+class IndexCounts:
+    """``catalogue.facets.Counts`` answered from the index."""
+
+    def __init__(self, index: FacetIndex, facets: dict[str, np.ndarray], rest: np.ndarray):
+        self.index, self.facets, self.rest = index, facets, rest
+        self._where: dict[str | None, np.ndarray] = {}
+
+    def where(self, exclude: str | None = None) -> np.ndarray:
+        """The mask of every filter except ``exclude``'s."""
+        if exclude not in self._where:
+            mask = self.rest.copy()
+            for name, facet_mask in self.facets.items():
+                if name != exclude:
+                    mask &= facet_mask
+            self._where[exclude] = mask
+        return self._where[exclude]
+
+    def values(self, name: str) -> list[tuple[str, str, int]]:
+        source = self.index.pairs.get(name) or self.index.columns[name]
+        return source.vocabulary.rows(source.counts(self.where(name)))
+
+    def years(self, exclude: str | None = None) -> list[tuple[int, int]]:
+        years = self.index.year[self.where(exclude)]
+        found, counts = np.unique(years[years != NO_VALUE], return_counts=True)
+        return [(int(y), int(n)) for y, n in zip(found, counts, strict=True)]
+
+    def total(self, exclude: str | None = None) -> int:
+        return int(np.count_nonzero(self.where(exclude)))
+
+    def with_scans(self, exclude: str | None = None) -> int:
+        return int(np.count_nonzero(self.where(exclude) & self.index.has_scan))
+
+
+# -- the index of this process ------------------------------------------------------------------
+
+_lock = threading.Lock()
+_current: FacetIndex | None = None
+
+
+def _database_key() -> tuple:
+    return (connection.alias, connection.vendor, str(connection.settings_dict.get("NAME")))
+
+
+def current(version: str | None = None) -> FacetIndex | None:
+    """This process's index at the catalogue's current version, built if need be; None where it may not serve."""
+    global _current
+    if not enabled() or connection.in_atomic_block:
+        return None
+    if version is None:
+        from .pagecache import catalogue_version
+
+        version = catalogue_version()
+    index = _current
+    if index is not None and index.version == version and index.database == _database_key():
+        return index
+    with _lock:
+        index = _current
+        if index is None or index.version != version or index.database != _database_key():
+            index = _current = FacetIndex(version)
+    return index
+
+
+def clear() -> None:
+    global _current
+    with _lock:
+        _current = None

@@ -1,0 +1,154 @@
+"""The in-memory facet index answers every filter combination exactly as the SQL counts do."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.http import QueryDict
+from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from catalogue import facetindex
+from catalogue.facetindex import FacetIndex
+from catalogue.facets import SqlCounts, compute
+from catalogue.filters import TreatyFilterSet, sanitize
+from catalogue.models import Participation, Place, Registration, Scan, Subject, Treaty, TreatyKind, TreatySeries
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def sample(db):
+    """60 generated treaties, some turned into drafts, some with scans, some without a place."""
+    call_command("generate_catalogue", "--treaties", "60", "--seed", "5", verbosity=0)
+    ids = list(Treaty.objects.order_by("pk").values_list("pk", flat=True))
+    Treaty.objects.filter(pk__in=ids[::9]).update(status="draft")
+    Treaty.objects.filter(pk__in=ids[1::11]).update(place_signed=None)
+    Scan.objects.bulk_create([Scan(treaty_id=pk, image=f"scans/{pk}.png", width=10, height=10) for pk in ids[2::7]])
+    # Two scans of one treaty count it once.
+    Scan.objects.bulk_create([Scan(treaty_id=ids[2], image="scans/again.png", width=10, height=10)])
+    return ids
+
+
+def vocabulary():
+    """Values to draw filters from: every facet's values plus dates that cut through the sample."""
+    published = Treaty.objects.published()
+    years = sorted({d.year for d in published.values_list("signed_earliest", flat=True) if d})
+    return {
+        "party": list(
+            Participation.objects.values_list("state__code", flat=True).distinct().order_by("state__code")[:12]
+        ),
+        "kind": list(TreatyKind.objects.values_list("slug", flat=True)[:6]),
+        "subject": list(Subject.objects.values_list("slug", flat=True)[:8]),
+        "place": list(Place.objects.values_list("slug", flat=True)[:6]),
+        "series": list(TreatySeries.objects.values_list("slug", flat=True)),
+        "year": [str(y) for y in years[-8:]],
+        "decade": sorted({str(y // 10 * 10) for y in years}),
+        "has_scans": ["yes", "no"],
+        "signed_from": [str(years[len(years) // 3]), f"{years[len(years) // 2]}-06"],
+        "signed_to": [str(years[-3]), f"{years[-2]}-03-15"],
+        "in_force_on": [f"{y}-01-01" for y in years[-6::2]],
+        "q": ["trade", "agreement", "convention peace", "nothing-matches-this"],
+    }
+
+
+def both(query: QueryDict):
+    params, _messages = sanitize(query)
+    filterset = TreatyFilterSet(params)
+    filterset.is_valid()
+    by_sql = compute(filterset, SqlCounts(filterset)).as_dict()
+    by_index = compute(filterset, FacetIndex("test").counts(filterset)).as_dict()
+    return by_sql, by_index
+
+
+@st.composite
+def queries(draw, vocab):
+    query = QueryDict(mutable=True)
+    for name in draw(st.lists(st.sampled_from(sorted(vocab)), max_size=4, unique=True)):
+        if not vocab[name]:
+            continue
+        if name in TreatyFilterSet.SINGLE_VALUED:
+            query[name] = draw(st.sampled_from(vocab[name]))
+        else:
+            query.setlist(name, draw(st.lists(st.sampled_from(vocab[name]), min_size=1, max_size=3, unique=True)))
+    return query
+
+
+def test_the_index_agrees_with_the_sql_on_every_combination(sample):
+    vocab = vocabulary()
+    totals = []
+
+    @settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+    @given(queries(vocab))
+    def check(query):
+        by_sql, by_index = both(query)
+        assert by_index == by_sql, query.urlencode()
+        totals.append(by_sql["total"])
+
+    check()
+    # The comparison is not only of empty results: many draws match treaties, some most of them.
+    assert sum(1 for total in totals if total) >= len(totals) // 4
+    assert max(totals) >= Treaty.objects.published().count() // 2
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "has_scans=yes",
+        "has_scans=no&decade=1990",
+        "series=unts&series=lnts",
+        "signed_from=1950&signed_to=1980-06&in_force_on=1970-01-01",
+        "q=agreement&sort=title",
+    ],
+)
+def test_named_combinations_agree_and_are_not_trivial(sample, query):
+    by_sql, by_index = both(QueryDict(query))
+    assert by_index == by_sql
+    assert by_index["total"] == TreatyFilterSet(QueryDict(query)).qs.count() > 0
+
+
+def test_counting_needs_no_query_but_for_the_text_search(sample):
+    index = FacetIndex("test")
+    filterset = TreatyFilterSet(QueryDict("party=GBR&kind=agreement&decade=1990&in_force_on=1995-01-01"))
+    filterset.is_valid()
+    with CaptureQueriesContext(connection) as queries_made:
+        compute(filterset, index.counts(filterset))
+    assert len(queries_made) == 0
+    searching = TreatyFilterSet(QueryDict("q=trade&party=GBR"))
+    searching.is_valid()
+    with CaptureQueriesContext(connection) as queries_made:
+        compute(searching, index.counts(searching))
+    assert len(queries_made) == 1
+
+
+def test_drafts_and_protocol_registrations_are_not_counted(sample):
+    index = FacetIndex("test")
+    assert index.size == Treaty.objects.published().count() < Treaty.objects.count()
+    treaty_registrations = Registration.objects.filter(treaty__status="published").count()
+    assert len(index.pairs["series"].treaty) == treaty_registrations < Registration.objects.count()
+
+
+def test_not_used_inside_a_transaction_or_when_turned_off(sample, settings):
+    assert connection.in_atomic_block
+    assert facetindex.current("any") is None
+    settings.CATALOGUE_FACET_INDEX = False
+    assert not facetindex.enabled()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_list_page_counts_from_the_index_and_follows_writes(client, settings):
+    settings.CATALOGUE_PAGE_CACHE_SECONDS = 0  # every request counts afresh
+    facetindex.clear()
+    call_command("generate_catalogue", "--treaties", "15", "--seed", "2", verbosity=0)
+    response = client.get("/treaties/")
+    index = facetindex.current()
+    assert index is not None and index.size == Treaty.objects.published().count() == 15
+    assert response.context["result"].total == 15
+    call_command("generate_catalogue", "--treaties", "20", "--seed", "2", verbosity=0)  # five more
+    response = client.get("/treaties/")
+    assert response.context["result"].total == 20
+    assert facetindex.current() is not index  # a new version, a new index
+    facetindex.clear()
