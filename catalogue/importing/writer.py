@@ -366,9 +366,11 @@ class BatchWriter:
         for model_field in self.edtf.get(type(obj), ()):
             model_field.pre_save(obj, False)
 
-    def _bulk_create(self, objs: list) -> list[int]:
-        """Insert with one history row each; returns the history ids."""
-        return insert_with_history(objs, user=self.user, reason=self.reason, now=self.now, batch_size=self.batch_size)
+    def _bulk_create(self, model, rows: list[dict]) -> list[int]:
+        """Insert rows (dicts of values) with one history row each; each dict gets its id. Returns the history ids."""
+        return insert_with_history(
+            model, rows, user=self.user, reason=self.reason, now=self.now, batch_size=self.batch_size
+        )
 
     def _bulk_update(self, objs: list, fields) -> None:
         if not objs:
@@ -415,42 +417,45 @@ class BatchWriter:
             treaty_id__in=[treaty_id for _h, treaty_id in versions]
         ).values_list("pk", "treaty_id", "subject_id"):
             links[treaty_id].append((pk, subject_id))
-        m2m_history = _m2m_history_model()
         insert(
+            _m2m_history_model(),
             [
-                m2m_history(history_id=history_id, id=pk, treaty_id=treaty_id, subject_id=subject_id)
+                {"history_id": history_id, "id": pk, "treaty_id": treaty_id, "subject_id": subject_id}
                 for history_id, treaty_id in versions
                 for pk, subject_id in links[treaty_id]
             ],
             batch_size=self.batch_size,
+            now=self.now,
         )
 
     def _create(self, plans: list[TreatyPlan]) -> list[int]:
         if not plans:
             return []
-        treaties = []
-        for plan in plans:
-            treaty = _reuse(Treaty, plan.fields, plan.fields, {})
-            if treaty.status == Status.PUBLISHED:
-                treaty.published_at = self.now
-            treaty.search_document = self._document(plan)
-            treaties.append(treaty)
-        history_ids = self._bulk_create(treaties)
-        through = Treaty.subjects.through
+        treaties = [
+            {
+                **plan.fields,
+                "published_at": self.now if plan.fields["status"] == Status.PUBLISHED else None,
+                "search_document": self._document(plan),
+            }
+            for plan in plans
+        ]
+        history_ids = self._bulk_create(Treaty, treaties)
         insert(
+            Treaty.subjects.through,
             [
-                through(treaty_id=t.pk, subject_id=s)
+                {"treaty_id": t["id"], "subject_id": s}
                 for t, plan in zip(treaties, plans, strict=True)
                 for s in plan.subject_ids
             ],
             batch_size=self.batch_size,
+            now=self.now,
         )
-        self._history_subjects([(h, t.pk) for h, t in zip(history_ids, treaties, strict=True)])
-        parts = _Parts()
+        self._history_subjects([(h, t["id"]) for h, t in zip(history_ids, treaties, strict=True)])
+        parts = _Parts(self.now)
         for treaty, plan in zip(treaties, plans, strict=True):
-            parts.add_new(treaty, plan)
+            parts.add_new(treaty["id"], plan)
         self._write_parts(parts)
-        return [t.pk for t in treaties]
+        return [t["id"] for t in treaties]
 
     def _update(self, pairs: list[tuple[TreatyPlan, Treaty]]) -> list[int]:
         if not pairs:
@@ -495,11 +500,13 @@ class BatchWriter:
             through = Treaty.subjects.through
             through.objects.filter(treaty_id__in=[t.pk for t, _p in subject_changes]).delete()
             insert(
-                [through(treaty_id=t.pk, subject_id=s) for t, plan in subject_changes for s in plan.subject_ids],
+                through,
+                [{"treaty_id": t.pk, "subject_id": s} for t, plan in subject_changes for s in plan.subject_ids],
                 batch_size=self.batch_size,
+                now=self.now,
             )
         self._history_subjects([(row.history_id, row.id) for row in history_rows])
-        parts = _Parts()
+        parts = _Parts(self.now)
         for plan, treaty in pairs:
             parts.sync(treaty, plan)
         self._write_parts(parts)
@@ -509,15 +516,16 @@ class BatchWriter:
         self._delete(parts.deletes)
         for objs, fields in parts.updates.values():
             self._bulk_update(objs, fields)
-        for model in (TreatyTitle, Participation, Registration, Citation, Event):
-            self._bulk_create(parts.creates[model])
-        protocols = parts.creates[Protocol]
-        self._bulk_create(protocols)
-        registrations = []
-        for protocol in protocols:
-            for values in protocol._import_registrations:
-                registrations.append(_reuse(Registration, values, REGISTRATION_FIELDS, {"protocol_id": protocol.pk}))
-        self._bulk_create(registrations)
+        for model in (TreatyTitle, Participation, Registration, Citation, Event, Protocol):
+            self._bulk_create(model, parts.creates[model])
+        self._bulk_create(
+            Registration,
+            [
+                {**_pick(values, REGISTRATION_FIELDS), "protocol_id": protocol["id"]}
+                for protocol, registrations in parts.protocol_registrations
+                for values in registrations
+            ],
+        )
 
 
 def _m2m_history_model():
@@ -528,27 +536,17 @@ def _m2m_history_model():
     raise LookupError("no history model for Treaty.subjects")
 
 
-def _reuse(model, values: dict, fields, parent: dict):
-    """The instance checked for this item (saves building it again), with its final values; else a new one."""
-    obj = values.get("_obj")
-    if obj is None:
-        return model(**parent, **_pick(values, fields))
-    for name in fields:
-        setattr(obj, name, values[name])
-    for name, value in parent.items():
-        setattr(obj, name, value)
-    return obj
-
-
 def _pick(values: dict, fields) -> dict:
     return {name: values[name] for name in fields}
 
 
 class _Parts:
-    """The parts of a batch's treaties to create, update and delete, by model."""
+    """The parts of a batch's treaties to create (as dicts of values), update and delete, by model."""
 
-    def __init__(self):
+    def __init__(self, now):
+        self.now = now
         self.creates: dict = defaultdict(list)
+        self.protocol_registrations: list[tuple[dict, list[dict]]] = []  # a new protocol's row, its registrations
         self.updates: dict = {}
         self.deletes: list = []
 
@@ -556,8 +554,8 @@ class _Parts:
         model = type(obj)
         self.updates.setdefault(model, ([], fields))[0].append(obj)
 
-    def add_new(self, treaty, plan: TreatyPlan) -> None:
-        parent = {"treaty_id": treaty.pk}
+    def add_new(self, treaty_id: int, plan: TreatyPlan) -> None:
+        parent = {"treaty_id": treaty_id}
         for model, items, fields in (
             (TreatyTitle, plan.titles, TITLE_FIELDS),
             (Participation, plan.parties, PARTY_FIELDS),
@@ -565,15 +563,14 @@ class _Parts:
             (Citation, plan.citations, CITATION_FIELDS),
             (Event, plan.events, EVENT_FIELDS),
         ):
-            self.creates[model] += [_reuse(model, values, fields, parent) for values in items]
+            self.creates[model] += [{**parent, **_pick(values, fields)} for values in items]
         for values in plan.protocols:
-            self._new_protocol(treaty, values)
+            self._new_protocol(treaty_id, values)
 
-    def _new_protocol(self, treaty, values) -> None:
-        protocol = _reuse(Protocol, values, PROTOCOL_FIELDS, {"treaty_id": treaty.pk})
-        if protocol.status == Status.PUBLISHED:
-            protocol.published_at = timezone.now()
-        protocol._import_registrations = values["registrations"]
+    def _new_protocol(self, treaty_id: int, values) -> None:
+        protocol = {**_pick(values, PROTOCOL_FIELDS), "treaty_id": treaty_id}
+        protocol["published_at"] = self.now if protocol["status"] == Status.PUBLISHED else None
+        self.protocol_registrations.append((protocol, values["registrations"]))
         self.creates[Protocol].append(protocol)
 
     def _sync(self, model, existing, desired, fields, key, parent: dict) -> list[tuple]:
@@ -585,7 +582,7 @@ class _Parts:
         for values in desired:
             obj = by_key.pop(key(values), None)
             if obj is None:
-                self.creates[model].append(model(**parent, **_pick(values, fields)))
+                self.creates[model].append({**parent, **_pick(values, fields)})
                 continue
             matched.append((obj, values))
             if any(getattr(obj, name) != values[name] for name in fields):
@@ -625,7 +622,7 @@ class _Parts:
         for values in plan.protocols:
             protocol = existing.pop(values["slug"], None)
             if protocol is None:
-                self._new_protocol(treaty, values)
+                self._new_protocol(treaty.pk, values)
                 continue
             if any(getattr(protocol, name) != values[name] for name in PROTOCOL_FIELDS):
                 for name in PROTOCOL_FIELDS:
