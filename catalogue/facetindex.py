@@ -171,6 +171,8 @@ class FacetIndex:
                 Vocabulary.of(TreatySeries.objects, "slug", "abbreviation"),
             ),
         }
+        self._orders: dict[str, np.ndarray] = {}
+        self._order_lock = threading.Lock()
         scanned = np.unique(np.fromiter(Scan.objects.values_list("treaty_id", flat=True), dtype=np.int64))
         self.has_scan = np.isin(self.ids, scanned)
 
@@ -242,6 +244,32 @@ class FacetIndex:
         facets, rest = self.masks(filterset)
         return IndexCounts(self, facets, rest)
 
+    # -- ordering and paging -------------------------------------------------------------------
+
+    def order(self, sort_key: str) -> np.ndarray:
+        """Index positions in the list's order for ``sort_key``, as the database sorts them (read once)."""
+        with self._order_lock:
+            if sort_key not in self._orders:
+                from .filters import TreatyFilterSet
+
+                sorting = TreatyFilterSet({"sort": sort_key})
+                sorting.is_valid()
+                ordered = sorting.order(Treaty.objects.published())
+                ids = np.fromiter(ordered.values_list("pk", flat=True), dtype=np.int64)
+                self._orders[sort_key] = self.positions(ids)
+            return self._orders[sort_key]
+
+    def ordered_ids(self, filterset) -> np.ndarray | None:
+        """The ids of the filtered treaties in the list's order; None for relevance (the database ranks)."""
+        from .filters import Sort
+
+        key = filterset.sort_key
+        if key == Sort.RELEVANCE:
+            return None
+        mask = self.counts(filterset).where()
+        order = self.order(key)
+        return self.ids[order[mask[order]]]
+
 
 class IndexCounts:
     """``catalogue.facets.Counts`` answered from the index."""
@@ -309,3 +337,27 @@ def clear() -> None:
     global _current
     with _lock:
         _current = None
+
+
+class OrderedRows:
+    """A result list as a sequence the paginator slices: the ids come from the index, a page's rows from SQL.
+
+    Slicing fetches only the rows of that slice, by primary key, so a deep page
+    costs what the first one does (no OFFSET over the sorted table).
+    """
+
+    def __init__(self, ids: np.ndarray, queryset):
+        self.ids, self.queryset = ids, queryset
+
+    def count(self) -> int:
+        return len(self.ids)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice):
+            return self[key : key + 1][0]
+        wanted = [int(pk) for pk in self.ids[key]]
+        rows = {row.pk: row for row in self.queryset.filter(pk__in=wanted)}
+        return [rows[pk] for pk in wanted if pk in rows]

@@ -22,8 +22,8 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView, TemplateView
 
+from . import facetindex, pagecache, slugs, timeline
 from . import facets as facet_module
-from . import pagecache, slugs, timeline
 from .filters import Sort, TreatyFilterSet, date_range_message, sanitize
 from .footnotes import Footnotes, detail_sections
 from .models import (
@@ -162,6 +162,14 @@ class TreatyListView(CachedPageMixin, TemplateView):
 
     template_name = "catalogue/treaty_list.html"
 
+    def rows(self, filterset):
+        """The result rows to paginate: ordered by the facet index where it serves, else by SQL."""
+        index = facetindex.current(getattr(self.request, "catalogue_version", None))
+        ids = index.ordered_ids(filterset) if index is not None else None
+        if ids is None:
+            return filterset.qs.for_list()
+        return facetindex.OrderedRows(ids, Treaty.objects.for_list())
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         params, notices = sanitize(self.request.GET)
@@ -172,7 +180,7 @@ class TreatyListView(CachedPageMixin, TemplateView):
             notices.append(warning)
         result = pagecache.facets(filterset, params, self.request, facet_module.compute)
         size = read_page_size(params, notices)
-        paginator, page = paginate(filterset.qs.for_list(), params, size, notices, count=result.total)
+        paginator, page = paginate(self.rows(filterset), params, size, notices, count=result.total)
         facets = list(result.facets.values())
         for facet in facets:
             facet_urls(facet, params)

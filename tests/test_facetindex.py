@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from catalogue import facetindex
 from catalogue.facetindex import FacetIndex
 from catalogue.facets import SqlCounts, compute
-from catalogue.filters import TreatyFilterSet, sanitize
+from catalogue.filters import Sort, TreatyFilterSet, sanitize
 from catalogue.models import Participation, Place, Registration, Scan, Subject, Treaty, TreatyKind, TreatySeries
 
 pytestmark = pytest.mark.django_db
@@ -51,15 +51,23 @@ def vocabulary():
         "signed_to": [str(years[-3]), f"{years[-2]}-03-15"],
         "in_force_on": [f"{y}-01-01" for y in years[-6::2]],
         "q": ["trade", "agreement", "convention peace", "nothing-matches-this"],
+        "sort": [Sort.DATE, Sort.DATE_DESC, Sort.TITLE, Sort.RELEVANCE],
     }
 
 
 def both(query: QueryDict):
+    """(counts by SQL, counts by the index), after checking that both list the same treaties in the same order."""
     params, _messages = sanitize(query)
     filterset = TreatyFilterSet(params)
     filterset.is_valid()
+    index = FacetIndex("test")
     by_sql = compute(filterset, SqlCounts(filterset)).as_dict()
-    by_index = compute(filterset, FacetIndex("test").counts(filterset)).as_dict()
+    by_index = compute(filterset, index.counts(filterset)).as_dict()
+    ordered = index.ordered_ids(filterset)
+    if filterset.sort_key == Sort.RELEVANCE:
+        assert ordered is None  # the database ranks search results
+    else:
+        assert list(ordered) == list(filterset.qs.values_list("pk", flat=True)), query.urlencode()
     return by_sql, by_index
 
 
@@ -151,4 +159,19 @@ def test_the_list_page_counts_from_the_index_and_follows_writes(client, settings
     response = client.get("/treaties/")
     assert response.context["result"].total == 20
     assert facetindex.current() is not index  # a new version, a new index
+    facetindex.clear()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_pages_from_the_index_are_the_pages_sql_gives(client, settings):
+    settings.CATALOGUE_PAGE_CACHE_SECONDS = 0
+    call_command("generate_catalogue", "--treaties", "45", "--seed", "3", verbosity=0)
+    for query in ("page=2&page_size=20", "page=3&page_size=20&sort=title", "sort=-date&page_size=20&page=2"):
+        facetindex.clear()
+        settings.CATALOGUE_FACET_INDEX = True
+        by_index = [t.pk for t in client.get(f"/treaties/?{query}").context["treaties"]]
+        assert facetindex.current() is not None
+        settings.CATALOGUE_FACET_INDEX = False
+        by_sql = [t.pk for t in client.get(f"/treaties/?{query}").context["treaties"]]
+        assert by_index == by_sql and len(by_sql) > 0, query
     facetindex.clear()
