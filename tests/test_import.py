@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
 from catalogue import models as m
 from catalogue import search
@@ -216,6 +217,21 @@ def test_search_document_matches_the_search_module(reference_data):
     for treaty in m.Treaty.objects.all():
         assert sorted(treaty.search_document.splitlines()) == sorted(search.document_for(treaty).splitlines())
     assert search.filter_queryset(m.Treaty.objects.all(), "Synthetic").count() == 12
+
+
+def test_search_vector_is_the_search_modules_for_new_and_changed_treaties(reference_data):
+    records = list(generate(6))
+    import_records(numbered(records), origin="test")
+    changed = copy.deepcopy(records)
+    changed[0]["title"] = "A renamed convention"
+    import_records(numbered(changed), origin="test")
+    assert search.filter_queryset(m.Treaty.objects.all(), "renamed").count() == 1
+    if connection.vendor != "postgresql":  # no vectors outside PostgreSQL
+        assert set(m.Treaty.objects.values_list("search_vector", flat=True)) == {None}
+        return
+    rows = list(m.Treaty.objects.annotate(expected=search.vector_expression()).values_list("search_vector", "expected"))
+    assert len(rows) == 6
+    assert all(vector and vector == expected for vector, expected in rows)
 
 
 def test_imported_dates_have_bounds(reference_data):

@@ -24,6 +24,7 @@ import decimal
 
 from django.db import connection
 from django.db.models import DateField, DateTimeField
+from django.db.models.sql import Query
 
 from ..dates import EDTFField, bounds
 
@@ -45,8 +46,9 @@ def next_ids(model, column: str, count: int) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def copy_rows(model, columns: list[str], rows) -> None:
-    table = connection.ops.quote_name(model._meta.db_table)
+def copy_rows(model, columns: list[str], rows, *, table: str | None = None) -> None:
+    """COPY ``rows`` (lists of values in ``columns`` order) into ``model``'s table (or the table named ``table``)."""
+    table = connection.ops.quote_name(table or model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(column) for column in columns)
     with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
         for row in rows:  # psycopg 3's COPY
@@ -131,8 +133,11 @@ def _layout(model) -> _Layout:
     return _LAYOUTS[model]
 
 
-def _copy(model, rows: list[dict], now) -> list[list]:
-    """COPY ``rows`` into ``model``'s table with fresh primary keys (set in each dict); returns the column values."""
+def _copy(model, rows: list[dict], now, computed=None) -> list[list]:
+    """COPY ``rows`` into ``model``'s table with fresh primary keys (set in each dict); returns the column values.
+
+    ``computed`` (field name -> expression) fills those columns in SQL as the rows go in.
+    """
     layout = _layout(model)
     pk = model._meta.pk
     ids = next_ids(model, pk.column, len(rows))
@@ -141,8 +146,45 @@ def _copy(model, rows: list[dict], now) -> list[list]:
     for row, pk_value in zip(rows, ids, strict=True):
         row[pk.attname] = pk_value
         values.append(layout.row(row, pk_value, now))
-    copy_rows(model, layout.columns, values)
+    if computed:
+        _copy_computing(model, layout.columns, values, computed)
+    else:
+        copy_rows(model, layout.columns, values)
     return values
+
+
+def _copy_computing(model, columns: list[str], values: list[list], computed: dict) -> None:
+    """COPY into a temporary table like ``model``'s, then INSERT ... SELECT with ``computed`` columns evaluated.
+
+    Why: the search vector is computed by PostgreSQL (``to_tsvector``); an UPDATE after the COPY wrote every
+    treaty row twice, with a second entry in each of its indexes. The staging table is aliased as the real
+    table, so the expression compiles exactly as Django writes it for the table itself.
+    """
+    quote = connection.ops.quote_name
+    table = model._meta.db_table
+    stage = f"import_stage_{table}"
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {quote(stage)} (LIKE {quote(table)}) ON COMMIT DROP")
+        cursor.execute(f"TRUNCATE {quote(stage)}")
+    copy_rows(model, columns, values, table=stage)
+    query = Query(model)
+    compiler = query.get_compiler(connection=connection)
+    selected, params = [], []
+    for field in model._meta.concrete_fields:
+        if field.name in computed:
+            sql, expression_params = compiler.compile(
+                computed[field.name].resolve_expression(query, allow_joins=False, for_save=True)
+            )
+            selected.append(sql)
+            params += expression_params
+        else:
+            selected.append(f"{quote(table)}.{quote(field.column)}")
+    names = ", ".join(quote(column) for column in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(table)} ({names}) SELECT {', '.join(selected)} FROM {quote(stage)} AS {quote(table)}",
+            params,
+        )
 
 
 def _objects(model, rows: list[dict], batch_size: int) -> list:
@@ -166,11 +208,13 @@ def insert(model, rows: list[dict], batch_size: int = 1000, now=None) -> None:
 
 
 def insert_with_history(
-    model, rows: list[dict], *, user=None, reason: str = "", now=None, batch_size: int = 1000
+    model, rows: list[dict], *, user=None, reason: str = "", now=None, batch_size: int = 1000, computed=None
 ) -> list[int]:
     """Insert ``rows`` (dicts of attname -> value) and one "+" history row each; returns the history ids, in order.
 
     Each dict gets its new primary key. Fields the dicts leave out take their defaults, as in ``Model(**row)``.
+    ``computed`` (PostgreSQL only: field name -> expression) fills those columns in SQL, in the table only (the
+    history rows hold what the dicts give).
     """
     if not rows:
         return []
@@ -183,7 +227,7 @@ def insert_with_history(
         return [row.history_id for row in created]
 
     when = now or datetime.datetime.now(datetime.UTC)
-    values = _copy(model, rows, when)
+    values = _copy(model, rows, when, computed)
 
     history_model = history.model
     tracked = history_model.tracked_fields

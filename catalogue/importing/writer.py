@@ -16,8 +16,9 @@ What bulk writes skip, and what is done here instead:
 * ``auto_now`` is set by hand on update.
 * The search signals (``catalogue.search``) do not fire: each treaty's search
   document is built here from the record (the same text as
-  ``search.document_for``), and on PostgreSQL the vector is computed in one
-  UPDATE per batch.
+  ``search.document_for``), and on PostgreSQL the vector is computed in SQL
+  as new treaties go in (``fastinsert``), and in one UPDATE per batch for
+  changed ones.
 * The slug signals (``catalogue.slugs``) do not fire: a new slug is checked
   against current and retired slugs in bulk, and a changed slug is recorded
   as an ``OldSlug``.
@@ -121,9 +122,10 @@ class BatchWriter:
         self._check_numbers(creates, updates)
         if self.problems.total != problems_before:
             return {"created": 0, "updated": 0, "unchanged": unchanged}
-        changed_ids = self._create(creates) + self._update(updates)
-        if changed_ids and search.is_postgres():
-            Treaty.objects.filter(pk__in=changed_ids).update(search_vector=search.vector_expression())
+        self._create(creates)  # on PostgreSQL with the search vector computed as the rows go in
+        updated_ids = self._update(updates)
+        if updated_ids and search.is_postgres():
+            Treaty.objects.filter(pk__in=updated_ids).update(search_vector=search.vector_expression())
         return {"created": len(creates), "updated": len(updates), "unchanged": unchanged}
 
     def report(self, plan: TreatyPlan, column: str, reason) -> None:
@@ -366,10 +368,16 @@ class BatchWriter:
         for model_field in self.edtf.get(type(obj), ()):
             model_field.pre_save(obj, False)
 
-    def _bulk_create(self, model, rows: list[dict]) -> list[int]:
+    def _bulk_create(self, model, rows: list[dict], computed=None) -> list[int]:
         """Insert rows (dicts of values) with one history row each; each dict gets its id. Returns the history ids."""
         return insert_with_history(
-            model, rows, user=self.user, reason=self.reason, now=self.now, batch_size=self.batch_size
+            model,
+            rows,
+            user=self.user,
+            reason=self.reason,
+            now=self.now,
+            batch_size=self.batch_size,
+            computed=computed,
         )
 
     def _bulk_update(self, objs: list, fields) -> None:
@@ -439,7 +447,8 @@ class BatchWriter:
             }
             for plan in plans
         ]
-        history_ids = self._bulk_create(Treaty, treaties)
+        computed = {"search_vector": search.vector_expression()} if search.is_postgres() else None
+        history_ids = self._bulk_create(Treaty, treaties, computed=computed)
         insert(
             Treaty.subjects.through,
             [
