@@ -38,7 +38,8 @@ from dataclasses import dataclass
 import numpy as np
 from django.conf import settings
 from django.db import connection
-from django.db.models.functions import ExtractYear
+from django.db.models import Func, IntegerField, Value
+from django.db.models.functions import Coalesce
 
 from .models import Participation, Place, Registration, Scan, State, Subject, Treaty, TreatyKind, TreatySeries
 
@@ -59,8 +60,40 @@ def _day(value: datetime.date | None) -> int:
     return NO_DAY if value is None else (value - EPOCH).days
 
 
-def _days(values) -> np.ndarray:
-    return np.fromiter((_day(v) for v in values), dtype=np.int32, count=len(values))
+class DaysSince1970(Func):
+    """A date as a whole number of days since 1970-01-01, computed by the database (``NO_DAY`` for none)."""
+
+    output_field = IntegerField()
+
+    def as_sql(self, compiler, connection, **extra):  # SQLite and the rest
+        return super().as_sql(
+            compiler,
+            connection,
+            template=f"COALESCE(CAST(julianday(%(expressions)s) - 2440587.5 AS INTEGER), {NO_DAY})",
+        )
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, template=f"COALESCE(%(expressions)s - DATE '1970-01-01', {NO_DAY})")
+
+
+def _int_table(queryset, width: int) -> np.ndarray:
+    """The rows of a ``values_list`` query of ``width`` whole numbers (none NULL), as an (n, width) array.
+
+    On PostgreSQL the database packs the rows into one ``bytea`` (``int8send``
+    per value), which numpy reads as it is: half the time of fetching 755,000
+    rows as tuples. Elsewhere the rows come from the driver (no ORM per row).
+    The order of the rows is not kept.
+    """
+    sql, params = queryset.order_by().query.sql_with_params()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            columns = ", ".join(f"c{i}" for i in range(width))
+            packed = " || ".join(f"int8send(q.c{i}::int8)" for i in range(width))
+            cursor.execute(f"SELECT string_agg({packed}, ''::bytea) FROM ({sql}) AS q({columns})", params)
+            data = cursor.fetchone()[0]
+            return np.frombuffer(bytes(data or b""), dtype=">i8").astype(np.int64).reshape(-1, width)
+        cursor.execute(sql, params)
+        return np.array(cursor.fetchall(), dtype=np.int64).reshape(-1, width)
 
 
 @dataclass
@@ -82,7 +115,8 @@ class Vocabulary:
 
     def codes(self, pks) -> np.ndarray:
         """Positions of ``pks`` in the vocabulary (``NO_VALUE`` for None or unknown)."""
-        pks = np.asarray([NO_VALUE if pk is None else pk for pk in pks], dtype=np.int64)
+        if not isinstance(pks, np.ndarray):
+            pks = np.asarray([NO_VALUE if pk is None else pk for pk in pks], dtype=np.int64)
         if not len(self.pks):
             return np.full(len(pks), NO_VALUE, dtype=np.int32)
         where = np.searchsorted(self.pks, pks)
@@ -132,34 +166,38 @@ class FacetIndex:
     """The published treaties' facet columns at one catalogue version (see the module docstring)."""
 
     def __init__(self, version: str):
+        from .filters import Sort
+
         self.version = version
         self.database = _database_key()
-        published = Treaty.objects.published()
-        rows = list(
-            published.annotate(year_signed=ExtractYear("signed_earliest"))
-            .order_by("pk")
-            .values_list(
-                "pk",
-                "kind_id",
-                "place_signed_id",
-                "year_signed",
-                "signed_earliest",
-                "entry_into_force_earliest",
-                "ended_latest",
+        self._orders: dict[str, np.ndarray] = {}
+        self._order_lock = threading.Lock()
+        table = _int_table(
+            Treaty.objects.published()
+            .annotate(
+                kind_code=Coalesce("kind_id", Value(NO_VALUE)),
+                place_code=Coalesce("place_signed_id", Value(NO_VALUE)),
+                signed_day=DaysSince1970("signed_earliest"),
+                in_force_day=DaysSince1970("entry_into_force_earliest"),
+                ended_day=DaysSince1970("ended_latest"),
             )
+            .values_list("pk", "kind_code", "place_code", "signed_day", "in_force_day", "ended_day"),
+            6,
         )
-        self.ids = np.array([r[0] for r in rows], dtype=np.int64)
-        self.size = len(rows)
+        by_id = np.argsort(table[:, 0], kind="stable")
+        self.ids, self.size = table[by_id, 0], len(table)
         kinds, places = Vocabulary.of(TreatyKind.objects, "slug", "name"), Vocabulary.of(Place.objects, "slug", "name")
         self.columns = {
-            "kind": Column(kinds.codes([r[1] for r in rows]), kinds),
-            "place": Column(places.codes([r[2] for r in rows]), places),
+            "kind": Column(kinds.codes(table[by_id, 1]), kinds),
+            "place": Column(places.codes(table[by_id, 2]), places),
         }
-        self.year = np.array([NO_VALUE if r[3] is None else r[3] for r in rows], dtype=np.int32)
-        self.signed = _days([r[4] for r in rows])
-        self.in_force_from = _days([r[5] for r in rows])
-        self.ended = _days([r[6] for r in rows])
-        del rows
+        self.signed, self.in_force_from, self.ended = (table[by_id, k].astype(np.int32) for k in (3, 4, 5))
+        del table
+        self.year = np.where(
+            self.signed == NO_DAY,
+            NO_VALUE,
+            self.signed.astype("datetime64[D]").astype("datetime64[Y]").astype(int) + 1970,
+        ).astype(np.int32)
         self.pairs = {
             "party": self._pairs(Participation.objects.all(), "state_id", Vocabulary.of(State.objects, "code", "name")),
             "subject": self._pairs(
@@ -171,10 +209,18 @@ class FacetIndex:
                 Vocabulary.of(TreatySeries.objects, "slug", "abbreviation"),
             ),
         }
-        self._orders: dict[str, np.ndarray] = {}
-        self._order_lock = threading.Lock()
-        scanned = np.unique(np.fromiter(Scan.objects.values_list("treaty_id", flat=True), dtype=np.int64))
-        self.has_scan = np.isin(self.ids, scanned)
+        scanned = _int_table(Scan.objects.filter(treaty__isnull=False).values_list("treaty_id"), 1)
+        self.has_scan = np.isin(self.ids, scanned[:, 0])
+        self.order(Sort.DATE)  # the default order of the list, read now rather than by the first request
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held by the index's arrays."""
+        arrays = [self.ids, self.year, self.signed, self.in_force_from, self.ended, self.has_scan]
+        arrays += [column.code for column in self.columns.values()]
+        arrays += [a for pairs in self.pairs.values() for a in (pairs.treaty, pairs.value)]
+        arrays += list(self._orders.values())
+        return sum(a.nbytes for a in arrays)
 
     # -- building ---------------------------------------------------------------------------------
 
@@ -186,10 +232,8 @@ class FacetIndex:
         return np.where(self.ids[where] == treaty_ids, where, NO_VALUE)
 
     def _pairs(self, queryset, value_field: str, vocabulary: Vocabulary) -> Pairs:
-        flat = np.fromiter(
-            (x for row in queryset.order_by().values_list("treaty_id", value_field) for x in row), dtype=np.int64
-        )
-        treaty, value = self.positions(flat[0::2]), vocabulary.codes(flat[1::2])
+        both = _int_table(queryset.values_list("treaty_id", value_field), 2)
+        treaty, value = self.positions(both[:, 0]), vocabulary.codes(both[:, 1])
         keep = (treaty != NO_VALUE) & (value != NO_VALUE)
         return Pairs(treaty[keep].astype(np.int32), value[keep].astype(np.int32), vocabulary)
 
@@ -255,7 +299,9 @@ class FacetIndex:
                 sorting = TreatyFilterSet({"sort": sort_key})
                 sorting.is_valid()
                 ordered = sorting.order(Treaty.objects.published())
-                ids = np.fromiter(ordered.values_list("pk", flat=True), dtype=np.int64)
+                with connection.cursor() as cursor:
+                    cursor.execute(*ordered.values_list("pk").query.sql_with_params())
+                    ids = np.array(cursor.fetchall(), dtype=np.int64).reshape(-1)
                 self._orders[sort_key] = self.positions(ids)
             return self._orders[sort_key]
 
