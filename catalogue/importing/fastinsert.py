@@ -22,8 +22,17 @@ from __future__ import annotations
 import datetime
 import decimal
 
+from django.contrib.postgres.search import SearchVectorField
 from django.db import connection
-from django.db.models import DateField, DateTimeField
+from django.db.models import (
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    ForeignKey,
+    IntegerField,
+    TextField,
+)
 from django.db.models.sql import Query
 
 from ..dates import EDTFField, bounds
@@ -69,66 +78,62 @@ def _db_value(field, value):
     return field.get_db_prep_save(value, connection)
 
 
-# How each column of a row is filled from the record's dict (what Model(**row) and pre_save would give).
-_PK, _VALUE, _CALL, _NOW, _EDTF, _EARLIEST, _LATEST = range(7)
+# Field types whose database value is the Python value itself, for the values an import gives them.
+_AS_IS = (CharField, TextField, IntegerField, BooleanField, DateField, ForeignKey, SearchVectorField)
 
 
 class _Layout:
-    """The columns of ``model`` and where each one's value comes from, built once per model."""
+    """The columns of ``model`` and how one row's values are made from a dict (as Model(**row) and pre_save).
+
+    Built once per model. A row starts as ``values.get(attname, default)`` for every column (one pass, no
+    per-column branching: this runs for every row of the import), then the few columns that need more are
+    patched: the primary key, timestamps, EDTF text (stripped) and its bounds, callable defaults, and values
+    that need the field's own conversion.
+    """
 
     def __init__(self, model):
         self.fields = model._meta.concrete_fields
         self.columns = [field.column for field in self.fields]
         self.index = {field.attname: n for n, field in enumerate(self.fields)}
-        siblings = {}
-        for field in self.fields:
-            if isinstance(field, EDTFField):
-                siblings[field.earliest_attname] = (_EARLIEST, field.attname)
-                siblings[field.latest_attname] = (_LATEST, field.attname)
-        self.sources = []
-        for field in self.fields:
+        self.sources = []  # (attname, default) per column
+        self.pk, self.now, self.edtf, self.call, self.convert = [], [], [], [], []
+        for n, field in enumerate(self.fields):
+            default = None
             if field.primary_key:
-                source = (_PK, field.attname, None)
-            elif field.attname in siblings:
-                source = (*siblings[field.attname], None)
-            elif isinstance(field, EDTFField):
-                source = (_EDTF, field.attname, None)
+                self.pk.append(n)
             elif isinstance(field, DateField | DateTimeField) and (field.auto_now or field.auto_now_add):
-                source = (_NOW, field.attname, None)
+                self.now.append(n)
             elif field.has_default() and callable(field.default):
-                source = (_CALL, field.attname, field.get_default)
+                self.call.append((n, field.attname, field.get_default))
             else:
-                source = (_VALUE, field.attname, field.get_default())
-            self.sources.append(source)
-        self.edtf = [field.attname for field in self.fields if isinstance(field, EDTFField)]
+                default = field.get_default()
+            if isinstance(field, EDTFField):
+                self.edtf.append((n, self.index[field.earliest_attname], self.index[field.latest_attname]))
+            elif not isinstance(field, _AS_IS):
+                self.convert.append((n, field))
+            self.sources.append((field.attname, default))
 
     def row(self, values: dict, pk: int, now) -> list:
-        """The column values of one row, with EDTF text stripped and its bounds derived (as ``pre_save``)."""
-        found = {}
-        for name in self.edtf:
-            text = (values.get(name) or "").strip()
-            found[name] = (text, bounds(text) if text else None)
-        out = []
-        for (kind, name, default), field in zip(self.sources, self.fields, strict=True):
-            if kind == _VALUE:
-                value = values.get(name, default)
-                if value is not None and not isinstance(value, PLAIN):
-                    value = field.get_db_prep_save(value, connection)
-            elif kind == _EDTF:
-                value = found[name][0]
-            elif kind == _EARLIEST:
-                day = found[name][1]
-                value = day.earliest if day else None
-            elif kind == _LATEST:
-                day = found[name][1]
-                value = day.latest if day else None
-            elif kind == _PK:
-                value = pk
-            elif kind == _NOW:
-                value = now
+        """The column values of one row."""
+        get = values.get
+        out = [get(name, default) for name, default in self.sources]
+        for n in self.pk:
+            out[n] = pk
+        for n in self.now:
+            out[n] = now
+        for n, name, default in self.call:
+            if name not in values:
+                out[n] = default()
+        for n, earliest, latest in self.edtf:
+            text = (out[n] or "").strip()
+            out[n] = text
+            if text:
+                day = bounds(text)
+                out[earliest], out[latest] = day.earliest, day.latest
             else:
-                value = _db_value(field, values[name] if name in values else default())
-            out.append(value)
+                out[earliest] = out[latest] = None
+        for n, field in self.convert:
+            out[n] = _db_value(field, out[n])
         return out
 
 
