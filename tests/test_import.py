@@ -9,11 +9,13 @@ import json
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 
 from catalogue import models as m
 from catalogue import search
 from catalogue.importing.csvformat import COLUMNS, record_to_row, row_to_record
+from catalogue.importing.plan import _FastCheck
 from catalogue.importing.readers import read_csv, read_json, read_json_lines, read_path
 from catalogue.importing.records import record_queryset, treaty_to_record
 from catalogue.services import ImportFailed, import_records
@@ -232,6 +234,53 @@ def test_search_vector_is_the_search_modules_for_new_and_changed_treaties(refere
     rows = list(m.Treaty.objects.annotate(expected=search.vector_expression()).values_list("search_vector", "expected"))
     assert len(rows) == 6
     assert all(vector and vector == expected for vector, expected in rows)
+
+
+FAST_CHECK_CASES = [
+    (m.Participation, ("treaty", "state"), {"role": "party", "position": 0, "signed": "1920-05-01"}),
+    (m.Participation, ("treaty", "state"), {"role": "emperor", "position": 0}),
+    (m.Participation, ("treaty", "state"), {"role": "party", "position": -1}),
+    (m.Participation, ("treaty", "state"), {"role": "party", "position": "1"}),
+    (m.Participation, ("treaty", "state"), {"role": "party", "ratified": "1920-02-30"}),
+    (m.Participation, ("treaty", "state"), {"role": "party", "ratified": "sometime"}),
+    (m.Participation, ("treaty", "state"), {"role": "", "position": 0}),
+    (m.TreatyTitle, ("treaty",), {"title": "Vertrag", "language": "de", "kind": "original"}),
+    (m.TreatyTitle, ("treaty",), {"title": "Vertrag", "language": "", "kind": "original"}),
+    (m.TreatyTitle, ("treaty",), {"title": "x" * 501, "language": "de", "kind": "original"}),
+    (m.TreatyTitle, ("treaty",), {"title": "Ver\x00trag", "language": "de", "kind": "original"}),
+    (m.Protocol, ("treaty", "place_signed"), {"title": "Protocol", "slug": "a-protocol", "status": "draft"}),
+    (m.Protocol, ("treaty", "place_signed"), {"title": "Protocol", "slug": "not a slug", "status": "draft"}),
+    (m.Protocol, ("treaty", "place_signed"), {"title": "Protocol", "slug": "a-protocol", "status": "lost"}),
+    (m.Registration, ("series", "treaty", "protocol"), {"number": "I-12", "volume": 3, "first_page": 1}),
+    (m.Registration, ("series", "treaty", "protocol"), {"number": "I-" + "1" * 30, "volume": 3}),
+    (m.Registration, ("series", "treaty", "protocol"), {"number": "I-12", "volume": 2**40}),
+    (m.Treaty, ("kind", "place_signed", "ratifications_place", "subjects", "search_document", "search_vector"),
+     {"title": "A treaty", "slug": "a-treaty", "secret": False, "status": "published", "signed": "1926-04-24"}),
+    (m.Treaty, ("kind", "place_signed", "ratifications_place", "subjects", "search_document", "search_vector"),
+     {"title": "A treaty", "slug": "a-treaty", "secret": "no", "status": "published"}),
+    (m.Treaty, ("kind", "place_signed", "ratifications_place", "subjects", "search_document", "search_vector"),
+     {"title": "", "slug": "a-treaty", "secret": False, "status": "published"}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("model", "exclude", "values"), FAST_CHECK_CASES)
+def test_the_fast_field_check_passes_only_what_clean_fields_passes(model, exclude, values):
+    # The import tests item values without a model instance. Whatever it passes must pass the model's own
+    # clean_fields; whatever clean_fields refuses goes to the full path, which gives the message. (It may send
+    # a valid item to the full path too: a number given as text, a NUL character.)
+    try:
+        model(**values).clean_fields(exclude=list(exclude))
+    except ValidationError:
+        valid = False
+    else:
+        valid = True
+    fast = _FastCheck(model, exclude).passes(values)
+    assert valid or not fast
+
+
+def test_the_fast_field_check_passes_ordinary_items():
+    ordinary = [FAST_CHECK_CASES[n] for n in (0, 7, 11, 14, 17)]
+    assert all(_FastCheck(model, exclude).passes(values) for model, exclude, values in ordinary)
 
 
 def test_imported_dates_have_bounds(reference_data):

@@ -6,8 +6,9 @@ record and each of its parts becomes an unsaved model instance, and
 and ``clean()`` (the date-order rules across fields and across records) are
 called on it. Foreign keys are resolved from the ``Resolver`` caches and
 excluded from ``clean_fields`` (which would query each one). The treaty a part
-belongs to is not saved yet, so it is attached through the relation cache:
-``clean()`` reads ``self.treaty`` for the rules against the treaty's dates.
+belongs to is not saved yet, so a stand-in ``Treaty`` holding the record's date
+of signature is attached through the relation cache: ``clean()`` reads
+``self.treaty`` for the rules against the treaty's dates.
 
 Why not simply ``Model(**values).clean_fields()`` for every item: building a
 model instance and running every field's full ``clean`` cost about 0.1 ms an
