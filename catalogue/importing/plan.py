@@ -214,7 +214,10 @@ class _FastCheck:
                     continue
                 return False
             model_field, kind, max_length, choices, validators = rule
-            if kind == "text" and type(value) is str and value and not validators:
+            if value == "" or value is None:
+                if not model_field.blank or kind is None:
+                    return False
+            elif kind == "text" and type(value) is str and not validators:
                 if (max_length is not None and len(value) > max_length) or "\x00" in value:
                     return False
                 if choices is not None and value not in choices:
