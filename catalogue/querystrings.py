@@ -9,8 +9,12 @@ always returns to the first page.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import quote_plus
 
 from django.http import QueryDict
+from django.utils.formats import number_format
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from .facets import FACET_LABELS, Facet, Histogram
@@ -69,11 +73,49 @@ def replaced(params, name: str, value: str) -> str:
     return encode(query)
 
 
+#: Stands for a facet value while its facet's links are encoded once (see ``facet_urls``).
+_SLOT = "\x00value\x00"
+
+
 def facet_urls(facet: Facet, params) -> Facet:
-    """Give each value of ``facet`` the link that toggles it."""
+    """Give each value of ``facet`` the link that toggles it, and its rendered list item (``html``).
+
+    Why not one ``toggled()`` and one ``{% include %}`` per value: the party facet
+    alone can offer hundreds of values, and a page of 577 values spent 100 ms
+    encoding query strings and 150 ms rendering includes. The link that adds a
+    value differs between values only in that value, so the query is encoded
+    once with a placeholder; the item is one ``format_html``.
+    """
+    adding = toggled(params, facet.name, _SLOT) if facet.name != "has_scans" else None
+    slot = quote_plus(_SLOT)
     for value in facet.values:
-        value.url = toggled(params, facet.name, value.value)
+        if value.selected or adding is None:
+            value.url = toggled(params, facet.name, value.value)
+        else:
+            value.url = adding.replace(slot, quote_plus(value.value))
+        value.html = facet_value_html(facet.name, value)
     return facet
+
+
+def facet_value_html(facet_name: str, v) -> str:
+    """One facet value as a list item: a link that toggles it, with its count (and state for screen readers)."""
+    selected = v.selected
+    return format_html(
+        '<li><a href="{}" class="facet-value{}{}" data-facet="{}" data-value="{}" data-count="{}"{}>'
+        '<span class="box" aria-hidden="true">{}</span> <span class="facet-label">{}</span> '
+        '<span class="count">{}</span>{}</a></li>',
+        v.url,
+        " selected" if selected else "",
+        "" if v.count else " empty",
+        facet_name,
+        v.value,
+        v.count,
+        mark_safe(' aria-current="true"') if selected else "",
+        "☑" if selected else "☐",
+        v.label,
+        number_format(v.count),
+        mark_safe('<span class="visually-hidden"> (chosen; select again to remove)</span>') if selected else "",
+    )
 
 
 @dataclass
