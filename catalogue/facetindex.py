@@ -285,8 +285,11 @@ class FacetIndex:
         return mask
 
     def counts(self, filterset) -> IndexCounts:
-        facets, rest = self.masks(filterset)
-        return IndexCounts(self, facets, rest)
+        """The counts of a validated filterset; kept on it, so its page's rows reuse the same masks."""
+        counted = getattr(filterset, "_index_counts", None)
+        if counted is None or counted.index is not self:
+            counted = filterset._index_counts = IndexCounts(self, *self.masks(filterset))
+        return counted
 
     # -- ordering and paging -------------------------------------------------------------------
 

@@ -175,3 +175,14 @@ def test_pages_from_the_index_are_the_pages_sql_gives(client, settings):
         by_sql = [t.pk for t in client.get(f"/treaties/?{query}").context["treaties"]]
         assert by_index == by_sql and len(by_sql) > 0, query
     facetindex.clear()
+
+
+def test_the_rows_of_a_page_reuse_the_masks_of_its_counts(sample):
+    index = FacetIndex("test")
+    filterset = TreatyFilterSet(QueryDict("q=trade&party=GBR&sort=date"))
+    filterset.is_valid()
+    compute(filterset, index.counts(filterset))
+    with CaptureQueriesContext(connection) as queries_made:
+        ordered = index.ordered_ids(filterset)
+    assert len(queries_made) == 0  # the text search was asked once, for the counts
+    assert list(ordered) == list(filterset.qs.values_list("pk", flat=True))
