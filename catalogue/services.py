@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from itertools import islice
 
 from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
 
 from .importing.errors import ImportFailed, Problem, Problems
+from .importing.pipeline import checked_batches
 from .importing.plan import RecordChecker
 from .importing.resolve import Resolver
 from .importing.writer import BatchWriter
@@ -51,6 +51,7 @@ def import_records(
     reason: str = "",
     batch_size: int = 1000,
     progress: Callable[[int], None] | None = None,
+    parallel: bool = False,
 ) -> ImportReport:
     """Import treaty records; all or nothing.
 
@@ -63,6 +64,11 @@ def import_records(
     it finds exactly the problems a real import would.
 
     ``progress(n)`` is called after each batch with the number of records read.
+
+    ``parallel`` reads and checks the records in a second process while this
+    one writes (``importing.pipeline``), for large imports on a machine with
+    two cores or more; it changes the time taken, nothing else. It is ignored
+    with ``create_missing``, whose checking writes new references.
     """
     reason = reason or _("Imported from %(origin)s") % {"origin": origin}
     problems = Problems()
@@ -70,18 +76,12 @@ def import_records(
     with transaction.atomic():
         resolver = Resolver(create_missing=create_missing, user=user, reason=reason)
         checker = RecordChecker(resolver, problems)
-        writer = BatchWriter(resolver, checker, problems, user=user, reason=reason, batch_size=batch_size)
-        stream = _items(records, origin)
-        while True:
-            batch = list(islice(stream, batch_size))
-            if not batch:
-                break
-            plans = []
-            for batch_origin, line, record in batch:
-                plan = checker.check(batch_origin, line, record)
-                if plan is not None:
-                    plans.append(plan)
-            report.rows += len(batch)
+        writer = BatchWriter(resolver, problems, user=user, reason=reason, batch_size=batch_size)
+        batches = checked_batches(
+            _items(records, origin), checker, batch_size, parallel=parallel and not create_missing
+        )
+        for rows, plans in batches:
+            report.rows += rows
             if plans and not problems:
                 try:
                     with transaction.atomic():
@@ -100,7 +100,7 @@ def import_records(
                     report.updated += counts["updated"]
                     report.unchanged += counts["unchanged"]
             if progress is not None:
-                progress(len(batch))
+                progress(rows)
         if problems:
             raise ImportFailed(problems.items, problems.total)
         report.created_references = {kind: list(names) for kind, names in resolver.created.items()}

@@ -49,6 +49,11 @@ class Problems:
         if len(self.items) < self.limit:
             self.items.append(Problem(origin, line, column, str(reason)))
 
+    def merge(self, items: list[Problem], count: int) -> None:
+        """Add ``count`` problems found elsewhere (another process), of which ``items`` were kept there."""
+        self.total += count
+        self.items.extend(items[: max(0, self.limit - len(self.items))])
+
     def __bool__(self):
         return self.total > 0
 

@@ -85,14 +85,16 @@ def _edtf_fields(model) -> list[EDTFField]:
 
 
 class BatchWriter:
-    def __init__(self, resolver, checker, problems, *, user=None, reason: str = "", batch_size: int = 1000):
+    def __init__(self, resolver, problems, *, user=None, reason: str = "", batch_size: int = 1000):
         self.resolver = resolver
-        self.checker = checker
         self.problems = problems
         self.user = user
         self.reason = reason
         self.batch_size = batch_size
         self.now = timezone.now()
+        # Slugs this import gives or has derived, by owner: a derived slug avoids them (the database
+        # knows only those written so far).
+        self.seen_slugs: dict[str, set[str]] = {"treaty": set(), "protocol": set(), "event": set()}
         self.edtf = {model: _edtf_fields(model) for model in (Treaty, Participation, Protocol, Registration, Event)}
 
     # ------------------------------------------------------------------
@@ -117,6 +119,8 @@ class BatchWriter:
                     unchanged += 1
                 else:
                     updates.append((plan, treaty))
+        for plan in plans:
+            self._note_given_slugs(plan)
         problems_before = self.problems.total
         self._settle_slugs(creates, updates)
         self._check_numbers(creates, updates)
@@ -127,6 +131,12 @@ class BatchWriter:
         if updated_ids and search.is_postgres():
             Treaty.objects.filter(pk__in=updated_ids).update(search_vector=search.vector_expression())
         return {"created": len(creates), "updated": len(updates), "unchanged": unchanged}
+
+    def _note_given_slugs(self, plan: TreatyPlan) -> None:
+        if plan.fields["slug"]:
+            self.seen_slugs["treaty"].add(plan.fields["slug"])
+        for owner, items in (("protocol", plan.protocols), ("event", plan.events)):
+            self.seen_slugs[owner].update(item["slug"] for item in items if item["slug"])
 
     def report(self, plan: TreatyPlan, column: str, reason) -> None:
         self.problems.add(plan.origin, plan.line, column, reason)
@@ -267,7 +277,7 @@ class BatchWriter:
 
     def _derive(self, model, owner: str, wanted: list[tuple[object, str]]) -> dict[int, str]:
         """Unique slugs for ``wanted`` (key, base slug) pairs: the base, else base-2, base-3..."""
-        seen = self.checker.seen_slugs[owner]
+        seen = self.seen_slugs[owner]
         chosen: dict[int, str] = {}
         pending = {id(key): (key, base, 1) for key, base in wanted}
         while pending:

@@ -10,6 +10,7 @@ import command itself. See ``catalogue/generate.py`` for the shape of the data.
 
 from __future__ import annotations
 
+import argparse
 import csv
 import json
 import time
@@ -19,6 +20,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from catalogue import generate
 from catalogue.importing.csvformat import COLUMNS, record_to_row
+from catalogue.importing.pipeline import PARALLEL_FROM, choose_parallel
 from catalogue.services import ImportFailed, import_records
 
 
@@ -32,6 +34,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--output",
             help="Write the records to this file (.csv, .json or .jsonl) instead of importing them.",
+        )
+        parser.add_argument(
+            "--parallel",
+            action=argparse.BooleanOptionalAction,
+            default=None,
+            help=f"Generate and check records in a second process while writing (default: from {PARALLEL_FROM} "
+            "treaties, on two cores or more).",
         )
         parser.add_argument(
             "--reference-only", action="store_true", help="Create the reference data only, no treaties."
@@ -75,6 +84,7 @@ class Command(BaseCommand):
                 reason=generate.GENERATED_REASON,
                 batch_size=options["batch_size"],
                 progress=progress,
+                parallel=choose_parallel(options["parallel"], count),
             )
         except ImportFailed as failure:
             for problem in failure.errors[:20]:

@@ -7,16 +7,20 @@ checks everything and writes nothing. See docs/import-format.md.
 
 from __future__ import annotations
 
+import argparse
 import time
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from catalogue.importing.pipeline import PARALLEL_FROM, choose_parallel
 from catalogue.importing.readers import FORMATS, estimate_records, read_path
 from catalogue.services import ImportFailed, import_records
 
 SHOWN_ERRORS = 1000
+# For choosing --parallel by default from the files' size: a record of a generated CSV is about 1.2 kB.
+BYTES_PER_RECORD = 1000
 
 
 class Command(BaseCommand):
@@ -34,6 +38,13 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=int, default=1000, help="Records written per batch (default 1000).")
         parser.add_argument("--user", help="Username recorded in the history as the importer.")
         parser.add_argument("--reason", default="", help="Reason recorded in the history (default: the file names).")
+        parser.add_argument(
+            "--parallel",
+            action=argparse.BooleanOptionalAction,
+            default=None,
+            help="Check records in a second process while writing (default: for files of about "
+            f"{PARALLEL_FROM} records or more, on two cores or more).",
+        )
         parser.add_argument("--no-progress", action="store_true", help="No progress bar, even on a terminal.")
 
     def handle(self, *args, **options):
@@ -50,6 +61,7 @@ class Command(BaseCommand):
             except get_user_model().DoesNotExist:
                 raise CommandError(f"--user: no user is called “{options['user']}”") from None
         origin = ", ".join(path.name for path in paths)
+        size = sum(path.stat().st_size for path in paths)
         bar = self._bar(options, paths)
         started = time.monotonic()
 
@@ -68,6 +80,7 @@ class Command(BaseCommand):
                 reason=options["reason"],
                 batch_size=options["batch_size"],
                 progress=bar.update if bar is not None else None,
+                parallel=choose_parallel(options["parallel"], size // BYTES_PER_RECORD),
             )
         except ImportFailed as failure:
             if bar is not None:
