@@ -8,4 +8,4 @@ class CatalogueConfig(AppConfig):
     verbose_name = _("Treaty catalogue")
 
     def ready(self):
-        from . import search, signals, slugs  # noqa: F401  (search and slugs connect their own signals)
+        from . import lookups, search, signals, slugs  # noqa: F401  (lookups registers any_of; search and slugs connect their own signals)

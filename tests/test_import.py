@@ -468,3 +468,23 @@ def test_slug_of_another_treaty_is_refused(reference_data):
         import_records([(1, second)], origin="test")
     assert [(e.line, e.column) for e in failure.value.errors] == [(1, "slug")]
     assert m.Treaty.objects.count() == 1
+
+
+def test_new_records_history_rows_hold_what_was_inserted(reference_data):
+    user = f.UserFactory(username="loader")
+    import_records(numbered(generate(6)), origin="test", user=user, reason="first load")
+    for treaty in m.Treaty.objects.all():
+        [version] = treaty.history.all()
+        assert (version.history_type, version.history_user, version.history_change_reason) == ("+", user, "first load")
+        for field in m.Treaty.history.model.tracked_fields:
+            if field.name != "search_vector":  # computed in the table only: the history holds none
+                assert getattr(version, field.attname) == getattr(treaty, field.attname), field.name
+        assert version.search_vector is None
+    for participation in m.Participation.objects.all()[:10]:
+        [version] = participation.history.all()
+        assert (version.treaty_id, version.state_id, version.signed, version.signed_earliest) == (
+            participation.treaty_id,
+            participation.state_id,
+            participation.signed,
+            participation.signed_earliest,
+        )

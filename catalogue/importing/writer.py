@@ -146,7 +146,9 @@ class BatchWriter:
         slugs = [p.fields["slug"] for p in plans if not p.identifier]
         if not ids and not slugs:
             return {}
-        queryset = Treaty.objects.filter(Q(identifier__in=ids) | Q(slug__in=slugs)).prefetch_related(*record_prefetch())
+        queryset = Treaty.objects.filter(Q(identifier__any_of=ids) | Q(slug__any_of=slugs)).prefetch_related(
+            *record_prefetch()
+        )
         found = {}
         for treaty in queryset:
             if treaty.identifier:
@@ -255,12 +257,12 @@ class BatchWriter:
             return {}
         taken: dict[str, int | None] = {}
         if model is Treaty:
-            rows = Treaty.objects.filter(slug__in=slugs).values_list("slug", "pk")
+            rows = Treaty.objects.filter(slug__any_of=slugs).values_list("slug", "pk")
         else:
-            rows = model.objects.filter(slug__in=slugs).values_list("slug", "treaty_id")
+            rows = model.objects.filter(slug__any_of=slugs).values_list("slug", "treaty_id")
         taken.update(rows)
         if model in (Treaty, Protocol):
-            retired = OldSlug.objects.filter(slug__in=slugs, **{f"{owner}__isnull": False})
+            retired = OldSlug.objects.filter(slug__any_of=slugs, **{f"{owner}__isnull": False})
             if model is Treaty:
                 rows = retired.values_list("slug", "treaty_id")
             else:
@@ -356,7 +358,7 @@ class BatchWriter:
         if not wanted:
             return
         rows = Registration.objects.filter(
-            series_id__in={series for series, _n in wanted}, number__in={number for _s, number in wanted}
+            series_id__any_of={series for series, _n in wanted}, number__any_of={number for _s, number in wanted}
         ).values_list("series_id", "number", "treaty_id", "protocol__treaty_id", "series__abbreviation")
         for series_id, number, treaty_id, protocol_treaty_id, abbreviation in rows:
             if (series_id, number) not in wanted:
@@ -432,11 +434,11 @@ class BatchWriter:
         through = Treaty.subjects.through
         links = defaultdict(list)
         for pk, treaty_id, subject_id in through.objects.filter(
-            treaty_id__in=[treaty_id for _h, treaty_id in versions]
+            treaty_id__any_of=[treaty_id for _h, treaty_id in versions]
         ).values_list("pk", "treaty_id", "subject_id"):
             links[treaty_id].append((pk, subject_id))
         insert(
-            _m2m_history_model(),
+            m2m_history_model(),
             [
                 {"history_id": history_id, "id": pk, "treaty_id": treaty_id, "subject_id": subject_id}
                 for history_id, treaty_id in versions
@@ -547,7 +549,7 @@ class BatchWriter:
         )
 
 
-def _m2m_history_model():
+def m2m_history_model():
     history = Treaty.history.model
     for relation in history._meta.related_objects:
         if relation.related_model.__name__ == f"{history.__name__}_subjects":

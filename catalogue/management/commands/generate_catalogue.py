@@ -19,6 +19,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from catalogue import generate
+from catalogue.importing import bulkload
+from catalogue.importing.bulkload import BULK_FROM
 from catalogue.importing.csvformat import COLUMNS, record_to_row
 from catalogue.importing.pipeline import PARALLEL_FROM, choose_parallel
 from catalogue.services import ImportFailed, import_records
@@ -34,6 +36,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--output",
             help="Write the records to this file (.csv, .json or .jsonl) instead of importing them.",
+        )
+        parser.add_argument(
+            "--bulk-load",
+            action=argparse.BooleanOptionalAction,
+            default=None,
+            help="Into a catalogue without treaties (PostgreSQL): validate foreign keys once at the end instead of "
+            f"row by row, locking the catalogue's tables meanwhile (default: from {BULK_FROM} records).",
         )
         parser.add_argument(
             "--parallel",
@@ -85,6 +94,7 @@ class Command(BaseCommand):
                 batch_size=options["batch_size"],
                 progress=progress,
                 parallel=choose_parallel(options["parallel"], count),
+                bulk_load=bulkload.choose(options["bulk_load"], count),
             )
         except ImportFailed as failure:
             for problem in failure.errors[:20]:

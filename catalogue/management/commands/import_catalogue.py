@@ -14,6 +14,8 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from catalogue.importing import bulkload
+from catalogue.importing.bulkload import BULK_FROM
 from catalogue.importing.pipeline import PARALLEL_FROM, choose_parallel
 from catalogue.importing.readers import FORMATS, estimate_records, read_path
 from catalogue.services import ImportFailed, import_records
@@ -38,6 +40,13 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=int, default=1000, help="Records written per batch (default 1000).")
         parser.add_argument("--user", help="Username recorded in the history as the importer.")
         parser.add_argument("--reason", default="", help="Reason recorded in the history (default: the file names).")
+        parser.add_argument(
+            "--bulk-load",
+            action=argparse.BooleanOptionalAction,
+            default=None,
+            help="Into a catalogue without treaties (PostgreSQL): validate foreign keys once at the end instead of "
+            f"row by row, locking the catalogue's tables meanwhile (default: from {BULK_FROM} records).",
+        )
         parser.add_argument(
             "--parallel",
             action=argparse.BooleanOptionalAction,
@@ -81,6 +90,7 @@ class Command(BaseCommand):
                 batch_size=options["batch_size"],
                 progress=bar.update if bar is not None else None,
                 parallel=choose_parallel(options["parallel"], size // BYTES_PER_RECORD),
+                bulk_load=bulkload.choose(options["bulk_load"], size // BYTES_PER_RECORD),
             )
         except ImportFailed as failure:
             if bar is not None:
