@@ -87,10 +87,10 @@ def import_records(
         batches = checked_batches(
             _items(records, origin), checker, batch_size, parallel=parallel and not create_missing
         )
-        set_aside = bulkload.foreign_keys_set_aside() if bulk_load and bulkload.applies() else nullcontext()
+        loading = bulkload.first_load() if bulk_load and bulkload.applies() else nullcontext()
         try:
-            with set_aside:
-                _write(batches, writer, problems, report, progress)
+            with loading as after_batch:
+                _write(batches, writer, problems, report, progress, after_batch)
                 if problems:
                     raise ImportFailed(problems.items, problems.total)
         except DatabaseError as error:  # validating the foreign keys set aside failed
@@ -103,7 +103,7 @@ def import_records(
     return report
 
 
-def _write(batches, writer: BatchWriter, problems: Problems, report: ImportReport, progress) -> None:
+def _write(batches, writer: BatchWriter, problems: Problems, report: ImportReport, progress, after_batch) -> None:
     """Write each checked batch (each in a savepoint) until a problem is found; count what was done."""
     for rows, plans in batches:
         report.rows += rows
@@ -124,5 +124,7 @@ def _write(batches, writer: BatchWriter, problems: Problems, report: ImportRepor
                 report.created += counts["created"]
                 report.updated += counts["updated"]
                 report.unchanged += counts["unchanged"]
+                if after_batch is not None:
+                    after_batch(report.created)
         if progress is not None:
             progress(rows)

@@ -8,6 +8,7 @@ import io
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from catalogue import models as m
 from catalogue.importing import bulkload
@@ -133,3 +134,21 @@ def test_import_command_with_bulk_load(reference_data, keys_during_writes):  # n
     if POSTGRES:
         assert all(keys != before for keys in keys_during_writes)
         assert catalogue_keys() == before
+
+
+def test_statistics_follow_the_load_by_doublings(reference_data):  # noqa: F811
+    """ANALYZE on the first batch and at each doubling: the planner knows the tables it loads (PostgreSQL)."""
+    if not POSTGRES:
+        assert bulkload.applies() is False
+        return
+    statistics = bulkload._Statistics(["catalogue_treaty", "catalogue_participation"])
+    with CaptureQueriesContext(connection) as captured:
+        for created in (0, 5, 8, 10, 19, 20, 41, 50):
+            statistics(created)
+    assert [q["sql"] for q in captured.captured_queries] == [
+        'ANALYZE "catalogue_treaty", "catalogue_participation"'
+    ] * 4  # at 5, 10, 20 and 41
+    import_records(numbered(generate(30)), origin="test", batch_size=10, bulk_load=True)
+    with connection.cursor() as cursor:  # the import's own rows are counted, inside its transaction
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'catalogue_treaty'")
+        assert cursor.fetchone()[0] >= 20

@@ -11,8 +11,7 @@ from the import's checked dicts (no model instances: building one per row
 was a large part of the time): fields left out take their defaults, the EDTF
 bounds and ``auto_now`` are filled as ``pre_save`` would, and each history row
 holds what ``bulk_history_create`` would write: the tracked fields, the date,
-the user, the reason and the type "+" (copied from the new rows in SQL, not
-sent again).
+the user, the reason and the type "+".
 
 Other databases (SQLite in development and tests) use ``bulk_create`` and
 ``bulk_history_create``; both paths are tested.
@@ -221,32 +220,6 @@ def insert(model, rows: list[dict], batch_size: int = 1000, now=None) -> None:
         _objects(model, rows, batch_size)
 
 
-def _copy_history(model, ids: list[int], history_ids: list[int], tail: list, computed: dict) -> None:
-    """One history row per new row (``ids``), copied from the table in SQL: INSERT ... SELECT, joined by id.
-
-    Why in SQL: sending every row a second time (formatted by psycopg, parsed by COPY) was a fifth of the
-    import's Python time. The history rows hold what was inserted, as ``bulk_history_create`` writes them from
-    the instances, except the ``computed`` columns: those are computed in the table only, so the history
-    holds NULL there, as the dicts had it.
-    """
-    quote = connection.ops.quote_name
-    history_model = model.history.model
-    table = quote(model._meta.db_table)
-    sources, targets = [], []
-    for field in history_model.tracked_fields:
-        targets.append(quote(history_model._meta.get_field(field.name).column))
-        sources.append("NULL" if field.name in computed else f"t.{quote(field.column)}")
-    targets += ["history_id", "history_date", "history_change_reason", "history_type", "history_user_id"]
-    pk = quote(model._meta.pk.column)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {quote(history_model._meta.db_table)} ({', '.join(targets)}) "
-            f"SELECT {', '.join(sources)}, n.history_id, %s, %s, %s, %s "
-            f"FROM unnest(%s::bigint[], %s::bigint[]) AS n(id, history_id) JOIN {table} t ON t.{pk} = n.id",
-            [*tail, ids, history_ids],
-        )
-
-
 def insert_with_history(
     model, rows: list[dict], *, user=None, reason: str = "", now=None, batch_size: int = 1000, computed=None
 ) -> list[int]:
@@ -270,13 +243,20 @@ def insert_with_history(
     values = _copy(model, rows, when, computed)
 
     history_model = history.model
+    tracked = history_model.tracked_fields
+    index = _layout(model).index
+    positions = [index[field.attname] for field in tracked]
     history_ids = next_ids(history_model, "history_id", len(rows))
-    pk_position = _layout(model).pk[0]
-    _copy_history(
-        model,
-        [row[pk_position] for row in values],
-        history_ids,
-        [when, reason or None, "+", user.pk if user is not None else None],
-        computed or {},
+    user_id = user.pk if user is not None else None
+    columns = [history_model._meta.get_field(field.name).column for field in tracked]
+    columns += ["history_id", "history_date", "history_change_reason", "history_type", "history_user_id"]
+    tail = [when, reason or None, "+", user_id]
+    copy_rows(
+        history_model,
+        columns,
+        (
+            [row[n] for n in positions] + [history_id, *tail]
+            for row, history_id in zip(values, history_ids, strict=True)
+        ),
     )
     return history_ids

@@ -357,9 +357,13 @@ class BatchWriter:
                         wanted[(item["series_id"], item["number"])] = (plan, pk, column)
         if not wanted:
             return
-        rows = Registration.objects.filter(
-            series_id__any_of={series for series, _n in wanted}, number__any_of={number for _s, number in wanted}
-        ).values_list("series_id", "number", "treaty_id", "protocol__treaty_id", "series__abbreviation")
+        rows = (
+            Registration.objects.filter(
+                series_id__any_of={series for series, _n in wanted}, number__any_of={number for _s, number in wanted}
+            )
+            .exclude(number="")  # the unique index on (series, number) leaves blank numbers out: so must the query
+            .values_list("series_id", "number", "treaty_id", "protocol__treaty_id", "series__abbreviation")
+        )
         for series_id, number, treaty_id, protocol_treaty_id, abbreviation in rows:
             if (series_id, number) not in wanted:
                 continue
