@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from django.core import validators as django_validators
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from .. import dates
@@ -119,10 +120,52 @@ class TreatyPlan:
     protocols: list[dict] = field(default_factory=list)  # each with "registrations" and "index"
     citations: list[dict] = field(default_factory=list)
     events: list[dict] = field(default_factory=list)  # each with "index"
+    # Prepared with the checks (in the checking process when the import is parallel), for the writer:
+    base_slug: str = ""  # what a new treaty's slug is derived from, when the record gives none
+    part_base_slugs: dict = field(default_factory=dict)  # ("protocol" | "event", index) -> the same for a part
+    document: str = ""  # a new treaty's search document
 
     @property
     def label(self) -> str:
         return self.identifier or self.fields["slug"]
+
+
+SLUG_BASE_LENGTH = 80
+
+
+def base_slug(title: str, date: str) -> str:
+    """What a derived slug starts from: the title slugified (cut at a word, 80 characters at most), and the year."""
+    slug = slugify(title)
+    base = slug[:SLUG_BASE_LENGTH].rsplit("-", 1)[0] if len(slug) > SLUG_BASE_LENGTH else ""
+    base = base or slug[:SLUG_BASE_LENGTH] or "record"
+    day = dates.bounds_or_none(date)
+    return f"{base}-{day.earliest.year}" if day else base
+
+
+def plan_base_slug(plan: TreatyPlan) -> str:
+    return base_slug(plan.fields["title"], plan.fields["signed"])
+
+
+def part_base_slug(plan: TreatyPlan, owner: str, item: dict) -> str:
+    """For a protocol its title and date; for an event the treaty's title, its own title and its date."""
+    if owner == "protocol":
+        return base_slug(item["title"], item["signed"])
+    return base_slug(f"{plan.fields['title']} {item['title']}", item["date"])
+
+
+def search_document(plan: TreatyPlan, resolver: Resolver, articles=()) -> str:
+    """The treaty's stored search document, as ``search.document_for`` builds it from a saved treaty."""
+    parts = [plan.fields["title"], plan.fields["short_title"]]
+    parts += [t["title"] for t in sorted(plan.titles, key=lambda t: (t["language"], t["title"]))]
+    parts.append(plan.fields["summary"])
+    for heading, summary, text in articles:
+        parts += [heading, summary, text]
+    names, other_names = resolver.state_names, resolver.state_other_names
+    state_ids = sorted({p["state_id"] for p in plan.parties}, key=lambda pk: (names.get(pk, ""), pk))
+    parts += [names.get(pk, "") for pk in state_ids]
+    for pk in state_ids:
+        parts += other_names.get(pk, [])
+    return "\n".join(p.strip() for p in parts if p and p.strip()).casefold()
 
 
 _NOT_GIVEN = object()
@@ -405,7 +448,18 @@ class RecordChecker:
         if problems or plan is None:
             return None
         plan.line, plan.origin = line, origin
+        self._prepare(plan)
         return plan
+
+    def _prepare(self, plan: TreatyPlan) -> None:
+        """What the writer needs of a sound record and can know without the database (see ``TreatyPlan``)."""
+        if not plan.fields["slug"]:
+            plan.base_slug = plan_base_slug(plan)
+        for owner, items in (("protocol", plan.protocols), ("event", plan.events)):
+            for item in items:
+                if not item["slug"]:
+                    plan.part_base_slugs[(owner, item["index"])] = part_base_slug(plan, owner, item)
+        plan.document = search_document(plan, self.resolver)
 
     def _identifier(self, record: dict, problems: list) -> str:
         identifier = self._text(record.get("id"), "id", problems)

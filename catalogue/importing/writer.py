@@ -33,12 +33,11 @@ from collections import defaultdict
 
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
 from .. import search
-from ..dates import EDTFField, bounds_or_none
+from ..dates import EDTFField
 from ..models import (
     Article,
     Citation,
@@ -60,10 +59,11 @@ from .plan import (
     REGISTRATION_FIELDS,
     TITLE_FIELDS,
     TreatyPlan,
+    part_base_slug,
+    plan_base_slug,
+    search_document,
 )
 from .records import record_prefetch
-
-SLUG_BASE_LENGTH = 80
 
 
 def _update_fields(model, fields) -> list[str]:
@@ -271,12 +271,6 @@ class BatchWriter:
                 taken.setdefault(slug, treaty_id)
         return taken
 
-    def _base_slug(self, title: str, date: str) -> str:
-        base = slugify(title)[:SLUG_BASE_LENGTH].rsplit("-", 1)[0] if len(slugify(title)) > SLUG_BASE_LENGTH else ""
-        base = base or slugify(title)[:SLUG_BASE_LENGTH] or "record"
-        day = bounds_or_none(date)
-        return f"{base}-{day.earliest.year}" if day else base
-
     def _derive(self, model, owner: str, wanted: list[tuple[object, str]]) -> dict[int, str]:
         """Unique slugs for ``wanted`` (key, base slug) pairs: the base, else base-2, base-3..."""
         seen = self.seen_slugs[owner]
@@ -323,11 +317,7 @@ class BatchWriter:
                         % {"slug": slug, "what": model._meta.verbose_name},
                     )
         # Slugs to derive.
-        wanted = [
-            (plan, self._base_slug(plan.fields["title"], plan.fields["signed"]))
-            for plan in creates
-            if not plan.fields["slug"]
-        ]
+        wanted = [(plan, plan.base_slug or plan_base_slug(plan)) for plan in creates if not plan.fields["slug"]]
         chosen = self._derive(Treaty, "treaty", wanted)
         for plan, _base in wanted:
             plan.fields["slug"] = chosen[id(plan)]
@@ -336,9 +326,8 @@ class BatchWriter:
             for plan, _pk in own:
                 for item in getattr(plan, key):
                     if not item["slug"]:
-                        date = item["signed"] if model is Protocol else item["date"]
-                        title = item["title"] if model is Protocol else f"{plan.fields['title']} {item['title']}"
-                        wanted.append((item, self._base_slug(title, date)))
+                        base = plan.part_base_slugs.get((owner, item["index"])) or part_base_slug(plan, owner, item)
+                        wanted.append((item, base))
             chosen = self._derive(model, owner, wanted)
             for item, _base in wanted:
                 item["slug"] = chosen[id(item)]
@@ -419,20 +408,6 @@ class BatchWriter:
             obj._change_reason = self.reason
             obj.delete()
 
-    def _document(self, plan: TreatyPlan, articles=()) -> str:
-        parts = [plan.fields["title"], plan.fields["short_title"]]
-        parts += [t["title"] for t in sorted(plan.titles, key=lambda t: (t["language"], t["title"]))]
-        parts.append(plan.fields["summary"])
-        for heading, summary, text in articles:
-            parts += [heading, summary, text]
-        state_ids = sorted(
-            {p["state_id"] for p in plan.parties}, key=lambda pk: (self.resolver.state_names.get(pk, ""), pk)
-        )
-        parts += [self.resolver.state_names.get(pk, "") for pk in state_ids]
-        for pk in state_ids:
-            parts += self.resolver.state_other_names.get(pk, [])
-        return "\n".join(p.strip() for p in parts if p and p.strip()).casefold()
-
     def _history_subjects(self, versions: list[tuple[int, int]]) -> None:
         """The subjects of each new version (history id, treaty id), as simple-history records them on save()."""
         through = Treaty.subjects.through
@@ -459,7 +434,7 @@ class BatchWriter:
             {
                 **plan.fields,
                 "published_at": self.now if plan.fields["status"] == Status.PUBLISHED else None,
-                "search_document": self._document(plan),
+                "search_document": plan.document or search_document(plan, self.resolver),
             }
             for plan in plans
         ]
@@ -503,7 +478,7 @@ class BatchWriter:
                 setattr(treaty, name, value)
             if treaty.status == Status.PUBLISHED and treaty.published_at is None:
                 treaty.published_at = self.now
-            treaty.search_document = self._document(plan, articles.get(treaty.pk, ()))
+            treaty.search_document = search_document(plan, self.resolver, articles.get(treaty.pk, ()))
             self._prepare(treaty)
             treaty.updated = self.now
             treaties.append(treaty)
