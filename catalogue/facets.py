@@ -51,6 +51,8 @@ class Facet:
     name: str
     label: str
     values: list[FacetValue] = field(default_factory=list)
+    top_html: str = ""  # the values' list items, rendered by querystrings.facet_urls
+    rest_html: str = ""
 
     @property
     def selected_values(self):

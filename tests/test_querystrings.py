@@ -2,8 +2,8 @@
 
 from django.http import QueryDict
 
-from catalogue.facets import Facet, FacetValue
-from catalogue.querystrings import facet_urls, toggled
+from catalogue.facets import Bar, Facet, FacetValue, Histogram
+from catalogue.querystrings import facet_urls, histogram_bars, replaced, toggled
 
 
 def test_each_value_gets_the_link_that_toggles_it():
@@ -23,3 +23,22 @@ def test_a_value_renders_as_a_link_with_its_count_escaped():
     assert 'class="facet-value selected"' in chosen and 'aria-current="true"' in chosen
     assert "&lt;Treaty&gt;" in chosen and '<span class="count">1234</span>' in chosen
     assert 'href="?kind=treaty&amp;kind=pact"' in empty and " empty" in empty and "aria-current" not in empty
+
+
+def test_facet_lists_join_the_items_in_order():
+    values = [FacetValue(f"v{n}", f"V{n}", 20 - n) for n in range(13)]
+    facet = facet_urls(Facet("kind", "Kind", values), QueryDict(""))
+    assert facet.top_html == "".join(v.html for v in facet.values[:10])
+    assert facet.rest_html == "".join(v.html for v in facet.values[10:])
+
+
+def test_histogram_bars_link_to_their_period_and_draw_as_svg():
+    params = QueryDict("q=peace&kind=treaty&page=2")
+    bars = [Bar(1920 + n, str(1920 + n), n % 3) for n in range(12)]
+    drawn = histogram_bars(Histogram("year", bars), params)
+    for bar in drawn["bars"]:
+        assert bar.url == replaced(params, "year", str(bar.value))
+        assert (f'data-bar="{bar.value}"' in drawn["svg"]) is bool(bar.count)
+    assert drawn["svg"].count("<a ") == sum(1 for b in bars if b.count)
+    assert 'aria-label="1921: 1 treaty"' in drawn["svg"] and 'aria-label="1922: 2 treaties"' in drawn["svg"]
+    assert 'href="?q=peace&amp;kind=treaty&amp;year=1921"' in drawn["svg"]

@@ -39,9 +39,11 @@ def _link(fmt: str, url: str) -> dict:
 
 
 @register.simple_tag
-def export_links(request, list_name: str = ""):
+def export_links(request, list_name: str = "", clean_query=None):
     """Download links for the list page being shown, keeping its filters and search
-    (but not its page number: an export holds every matching record)."""
+    (but not its page number: an export holds every matching record).
+
+    ``clean_query``: the page's query already sanitised (the treaty list passes it), spared a second pass."""
     if request is None:
         return []
     if not list_name:
@@ -50,7 +52,9 @@ def export_links(request, list_name: str = ""):
     if list_name not in LIST_EXPORTS:
         return []
     url_name, formats = LIST_EXPORTS[list_name]
-    if list_name == "treaty-list":
+    if list_name == "treaty-list" and clean_query:
+        query = clean_query.copy()
+    elif list_name == "treaty-list":
         # The page ignores bad parameters (and says so); the download does the same
         # by linking the cleaned query.
         from ..filters import sanitize
