@@ -135,6 +135,11 @@ def checks(runs: list[dict]) -> list[str]:
     return lines
 
 
+def _peak(measured: dict) -> float:
+    """Peak memory of a measured command: summed over its processes where sampled (it may fork), else max RSS."""
+    return measured.get("tree_pss_mb") or measured["max_rss_mb"]
+
+
 def import_table(runs: list[dict]) -> list[str]:
     if not runs:
         return []
@@ -146,8 +151,8 @@ def import_table(runs: list[dict]) -> list[str]:
     for run in sorted(runs, key=lambda r: r["size"]):
         imp, peer = run["import"], run["loaddata"]
         lines.append(
-            f"| {run['size']:,} | {run['csv_mb']} | {imp['seconds']:,.1f} | {imp['max_rss_mb']:,.0f} | "
-            f"{run['fixture_mb']} | {peer['seconds']:,.1f} | {peer['max_rss_mb']:,.0f} | {run['speedup']}× |"
+            f"| {run['size']:,} | {run['csv_mb']} | {imp['seconds']:,.1f} | {_peak(imp):,.0f} | "
+            f"{run['fixture_mb']} | {peer['seconds']:,.1f} | {_peak(peer):,.0f} | {run['speedup']}× |"
         )
     return lines
 

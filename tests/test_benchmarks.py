@@ -100,6 +100,26 @@ def test_peak_memory_is_that_of_the_measured_command_alone():
     assert result["seconds"] > 0
 
 
+def test_memory_of_a_forking_command_is_summed_over_its_processes():
+    both = (
+        "import os, time\n"
+        "pid = os.fork()\n"
+        "x = bytearray(70 * 1024 * 1024); x[::4096] = b'1' * len(x[::4096])\n"
+        "time.sleep(0.8)\n"
+        "os._exit(0) if pid == 0 else os.waitpid(pid, 0)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-m", "benchmarks.rss", "--", sys.executable, "-c", both],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    result = json.loads(out)
+    assert result["returncode"] == 0
+    assert 70 <= result["max_rss_mb"] < 200  # the largest single process
+    assert result["tree_pss_mb"] >= 140  # both processes' own 70 MB
+
+
 def test_percentile_and_bad_arguments():
     assert measure.percentile([5, 1, 3, 2, 4], 0.5) == 3
     assert measure.percentile(list(range(1, 101)), 0.95) == 95

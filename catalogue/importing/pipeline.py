@@ -19,9 +19,11 @@ fail loudly instead of talking over the writer's session.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import queue as queue_module
+import time
 import traceback
 from collections.abc import Iterable, Iterator
 from itertools import islice
@@ -30,6 +32,8 @@ from django.db import connections
 
 from .errors import Problems
 from .plan import RecordChecker, TreatyPlan
+
+logger = logging.getLogger("catalogue.import")
 
 # Batches checked ahead of the writer: enough to keep both busy, few enough to bound memory.
 AHEAD = 3
@@ -108,10 +112,13 @@ def _forked(stream, checker: RecordChecker, batch_size: int):
     )
     problems: Problems = checker.problems
     process.start()
+    started, waited = time.monotonic(), 0.0
     try:
         while True:
             try:
+                asked = time.monotonic()
                 message = out.get(timeout=POLL_SECONDS)
+                waited += time.monotonic() - asked
             except queue_module.Empty:
                 if not process.is_alive():
                     raise CheckingFailed(
@@ -119,6 +126,10 @@ def _forked(stream, checker: RecordChecker, batch_size: int):
                     ) from None
                 continue
             if message[0] == "done":
+                # Which side sets the pace: a writer that waits long for batches is faster than the checks.
+                logger.info(
+                    "import: the writer waited %.1f s of %.1f s for checked batches", waited, time.monotonic() - started
+                )
                 break
             if message[0] == "failed":
                 raise CheckingFailed(f"the import's checking process failed:\n{message[1]}")
