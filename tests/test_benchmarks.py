@@ -86,15 +86,20 @@ def test_the_report_includes_import_and_load_results(tmp_path):
     assert "| 1,000 | 2 | 16 | 30 | 9,000 | 300.0 | 40.0 | 90.0 | 150 | 0 |" in text
 
 
-def test_peak_memory_is_that_of_the_measured_command_alone():
-    allocate = "x = bytearray(80 * 1024 * 1024); x[::4096] = b'1' * len(x[::4096])"
+def measured_python(code: str) -> dict:
+    """What ``benchmarks.rss`` reports for a Python process running ``code``."""
     out = subprocess.run(
-        [sys.executable, "-m", "benchmarks.rss", "--", sys.executable, "-c", allocate],
+        [sys.executable, "-m", "benchmarks.rss", "--", sys.executable, "-c", code],
         check=True,
         capture_output=True,
         text=True,
     ).stdout
-    result = json.loads(out)
+    return json.loads(out)
+
+
+def test_peak_memory_is_that_of_the_measured_command_alone():
+    allocate = "x = bytearray(80 * 1024 * 1024); x[::4096] = b'1' * len(x[::4096])"
+    result = measured_python(allocate)
     assert result["returncode"] == 0
     assert 80 <= result["max_rss_mb"] < 400
     assert result["seconds"] > 0
@@ -108,13 +113,7 @@ def test_memory_of_a_forking_command_is_summed_over_its_processes():
         "time.sleep(0.8)\n"
         "os._exit(0) if pid == 0 else os.waitpid(pid, 0)\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-m", "benchmarks.rss", "--", sys.executable, "-c", both],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    result = json.loads(out)
+    result = measured_python(both)
     assert result["returncode"] == 0
     assert 70 <= result["max_rss_mb"] < 200  # the largest single process
     assert result["tree_pss_mb"] >= 140  # both processes' own 70 MB

@@ -10,7 +10,6 @@ import command itself. See ``catalogue/generate.py`` for the shape of the data.
 
 from __future__ import annotations
 
-import argparse
 import csv
 import json
 import time
@@ -19,10 +18,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from catalogue import generate
-from catalogue.importing import bulkload
-from catalogue.importing.bulkload import BULK_FROM
 from catalogue.importing.csvformat import COLUMNS, record_to_row
-from catalogue.importing.pipeline import PARALLEL_FROM, choose_parallel
+from catalogue.importing.options import add_load_arguments, load_options
 from catalogue.services import ImportFailed, import_records
 
 
@@ -37,20 +34,7 @@ class Command(BaseCommand):
             "--output",
             help="Write the records to this file (.csv, .json or .jsonl) instead of importing them.",
         )
-        parser.add_argument(
-            "--bulk-load",
-            action=argparse.BooleanOptionalAction,
-            default=None,
-            help="Into a catalogue without treaties (PostgreSQL): validate foreign keys once at the end instead of "
-            f"row by row, locking the catalogue's tables meanwhile (default: from {BULK_FROM} records).",
-        )
-        parser.add_argument(
-            "--parallel",
-            action=argparse.BooleanOptionalAction,
-            default=None,
-            help=f"Generate and check records in a second process while writing (default: from {PARALLEL_FROM} "
-            "treaties, on two cores or more).",
-        )
+        add_load_arguments(parser)
         parser.add_argument(
             "--reference-only", action="store_true", help="Create the reference data only, no treaties."
         )
@@ -93,8 +77,7 @@ class Command(BaseCommand):
                 reason=generate.GENERATED_REASON,
                 batch_size=options["batch_size"],
                 progress=progress,
-                parallel=choose_parallel(options["parallel"], count),
-                bulk_load=bulkload.choose(options["bulk_load"], count),
+                **load_options(options, count),
             )
         except ImportFailed as failure:
             for problem in failure.errors[:20]:

@@ -7,16 +7,13 @@ checks everything and writes nothing. See docs/import-format.md.
 
 from __future__ import annotations
 
-import argparse
 import time
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from catalogue.importing import bulkload
-from catalogue.importing.bulkload import BULK_FROM
-from catalogue.importing.pipeline import PARALLEL_FROM, choose_parallel
+from catalogue.importing.options import add_load_arguments, load_options
 from catalogue.importing.readers import FORMATS, estimate_records, read_path
 from catalogue.services import ImportFailed, import_records
 
@@ -40,20 +37,7 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=int, default=1000, help="Records written per batch (default 1000).")
         parser.add_argument("--user", help="Username recorded in the history as the importer.")
         parser.add_argument("--reason", default="", help="Reason recorded in the history (default: the file names).")
-        parser.add_argument(
-            "--bulk-load",
-            action=argparse.BooleanOptionalAction,
-            default=None,
-            help="Into a catalogue without treaties (PostgreSQL): validate foreign keys once at the end instead of "
-            f"row by row, locking the catalogue's tables meanwhile (default: from {BULK_FROM} records).",
-        )
-        parser.add_argument(
-            "--parallel",
-            action=argparse.BooleanOptionalAction,
-            default=None,
-            help="Check records in a second process while writing (default: for files of about "
-            f"{PARALLEL_FROM} records or more, on two cores or more).",
-        )
+        add_load_arguments(parser)
         parser.add_argument("--no-progress", action="store_true", help="No progress bar, even on a terminal.")
 
     def handle(self, *args, **options):
@@ -89,8 +73,7 @@ class Command(BaseCommand):
                 reason=options["reason"],
                 batch_size=options["batch_size"],
                 progress=bar.update if bar is not None else None,
-                parallel=choose_parallel(options["parallel"], size // BYTES_PER_RECORD),
-                bulk_load=bulkload.choose(options["bulk_load"], size // BYTES_PER_RECORD),
+                **load_options(options, size // BYTES_PER_RECORD),
             )
         except ImportFailed as failure:
             if bar is not None:
