@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import operator
 
 from django.contrib.postgres.search import SearchVectorField
 from django.db import connection
@@ -112,11 +113,13 @@ class _Layout:
             elif not isinstance(field, _AS_IS):
                 self.convert.append((n, field))
             self.sources.append((field.attname, default))
+        self.defaults = dict(self.sources)
+        names = [name for name, _default in self.sources]
+        self.pick = operator.itemgetter(*names) if len(names) > 1 else (lambda values: (values[names[0]],))
 
     def row(self, values: dict, pk: int, now) -> list:
         """The column values of one row."""
-        get = values.get
-        out = [get(name, default) for name, default in self.sources]
+        out = list(self.pick({**self.defaults, **values}))  # both steps in C: this runs for millions of rows
         for n in self.pk:
             out[n] = pk
         for n in self.now:
