@@ -263,7 +263,15 @@ def write(results: Path, out: Path) -> Path:
         "",
     ]
     if imports:
-        lines += ["## Import vs loaddata", "", *import_table(imports), ""]
+        lines += [
+            "## Import vs loaddata",
+            "",
+            "Each command runs alone under `benchmarks.rss`; *peak MB* is the peak of the memory of all its "
+            "processes (summed PSS, sampled ten times a second: the import checks records in a second process).",
+            "",
+            *import_table(imports),
+            "",
+        ]
     if loads:
         lines += ["## Served load test (gunicorn, wrk, mixed list/search/detail URLs)", "", *load_table(loads), ""]
     slow = plans(pages)
