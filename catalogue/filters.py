@@ -441,6 +441,15 @@ def sanitize(data, *, allowed_extra=KNOWN_PAGE_PARAMETERS) -> tuple[QueryDict, l
     parameters nobody reads are dropped. One validating pass, so at most one
     query per facet given.
     """
+    clean, messages, _filterset = sanitized(data, allowed_extra=allowed_extra)
+    return clean, messages
+
+
+def sanitized(data, *, allowed_extra=KNOWN_PAGE_PARAMETERS) -> tuple[QueryDict, list[str], TreatyFilterSet | None]:
+    """``sanitize()``, and the validated filterset of the clean query when checking it changed nothing (else None).
+
+    The list page uses it rather than building and validating a second filterset for the same query.
+    """
     if not isinstance(data, QueryDict):
         data = _to_querydict(data)
     clean = data.copy()
@@ -483,7 +492,8 @@ def sanitize(data, *, allowed_extra=KNOWN_PAGE_PARAMETERS) -> tuple[QueryDict, l
                     label = filterset.filters[name].label or name
                     messages.append(str(_("Ignored %(field)s: %(reason)s") % {"field": label, "reason": text}))
         # Cross-field rule: a range that ends before it starts is empty; say so rather than show nothing.
-    return clean, messages
+        return clean, messages, None
+    return clean, messages, filterset
 
 
 def date_range_message(filterset: TreatyFilterSet) -> str | None:

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, reset_queries, transaction
 from django.utils.translation import gettext as _
 
 from .importing import bulkload
@@ -126,5 +126,7 @@ def _write(batches, writer: BatchWriter, problems: Problems, report: ImportRepor
                 report.unchanged += counts["unchanged"]
                 if after_batch is not None:
                     after_batch(report.created)
+        if not connection.force_debug_cursor:  # unless a caller captures the queries (tests):
+            reset_queries()  # with DEBUG on, Django logs every query, and an import's batch lookups would pile up
         if progress is not None:
             progress(rows)

@@ -24,7 +24,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from . import facetindex, pagecache, slugs, timeline
 from . import facets as facet_module
-from .filters import Sort, TreatyFilterSet, date_range_message, sanitize
+from .filters import Sort, TreatyFilterSet, date_range_message, sanitized
 from .footnotes import Footnotes, detail_sections
 from .models import (
     Citation,
@@ -172,8 +172,9 @@ class TreatyListView(CachedPageMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        params, notices = sanitize(self.request.GET)
-        filterset = TreatyFilterSet(params)
+        params, notices, filterset = sanitized(self.request.GET)
+        if filterset is None:  # something was dropped: the filters of what is left
+            filterset = TreatyFilterSet(params)
         filterset.is_valid()
         warning = date_range_message(filterset)
         if warning:

@@ -111,3 +111,32 @@ def test_facet_value_field_queries_only_given_values(world, django_assert_max_nu
         fs = TreatyFilterSet(QueryDict("party=SUN&party=DEU-WEIMAR"))
         assert fs.is_valid()
     assert fs.form.cleaned_data["party"] == {"SUN": "Soviet Union", "DEU-WEIMAR": "Germany"}
+
+
+def test_sanitized_gives_the_validated_filterset_only_when_nothing_was_dropped(db):
+    from catalogue.filters import sanitized
+
+    clean, messages, filterset = sanitized(QueryDict("signed_from=1920&sort=title&page=2"))
+    assert messages == [] and filterset is not None and filterset.is_valid()
+    assert filterset.data is clean and filterset.form.cleaned_data["sort"] == "title"
+    clean, messages, filterset = sanitized(QueryDict("signed_from=1920&signed_to=yesterday&colour=red"))
+    assert filterset is None and len(messages) == 2
+    assert dict(clean) == {"signed_from": ["1920"]}
+
+
+def test_the_list_page_validates_one_filterset(client, monkeypatch):
+    from catalogue import filters
+
+    made = []
+    init = filters.TreatyFilterSet.__init__
+
+    def counting_init(self, *args, **kwargs):
+        made.append(args[0] if args else kwargs.get("data"))
+        init(self, *args, **kwargs)
+
+    monkeypatch.setattr(filters.TreatyFilterSet, "__init__", counting_init)
+    assert client.get("/treaties/?signed_from=1920").status_code == 200
+    assert len(made) == 1
+    made.clear()
+    assert client.get("/treaties/?signed_from=nonsense").status_code == 200
+    assert len(made) == 2  # the bad date dropped: the filters of what is left

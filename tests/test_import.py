@@ -488,3 +488,13 @@ def test_new_records_history_rows_hold_what_was_inserted(reference_data):
             participation.signed,
             participation.signed_earliest,
         )
+
+
+def test_a_long_import_does_not_keep_its_query_log(reference_data, settings):
+    """With DEBUG on Django logs every query; an import clears the log after each batch (unless captured)."""
+    from django.db import reset_queries
+
+    settings.DEBUG = True
+    reset_queries()
+    import_records(numbered(generate(12)), origin="test", batch_size=4)
+    assert len(connection.queries) <= 3  # what follows the last batch (savepoints), not its lookups

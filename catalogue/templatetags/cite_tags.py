@@ -8,6 +8,7 @@ empty value instead of raising when a record cannot be addressed (no slug yet).
 from __future__ import annotations
 
 from django import template
+from django.http import QueryDict
 from django.urls import NoReverseMatch, reverse
 
 from .. import cite, jsonld
@@ -52,7 +53,7 @@ def export_links(request, list_name: str = "", clean_query=None):
     if list_name not in LIST_EXPORTS:
         return []
     url_name, formats = LIST_EXPORTS[list_name]
-    if list_name == "treaty-list" and clean_query:
+    if list_name == "treaty-list" and isinstance(clean_query, QueryDict):
         query = clean_query.copy()
     elif list_name == "treaty-list":
         # The page ignores bad parameters (and says so); the download does the same
