@@ -1,6 +1,6 @@
 """``field__any_of=[...]``: the ``in`` lookup, sent to PostgreSQL as ``= ANY(%s)`` with one array parameter.
 
-Why: an import writes batches of 2,000 treaties and looks up their ids, slugs
+Why: an import writes batches of thousands of treaties and looks up their ids, slugs
 and registration numbers in bulk. As ``IN (...)`` every value is a parameter
 that Django prepares one by one and psycopg splits out of the SQL text again:
 at 250,000 treaties that was about 10% of the import's Python time. As

@@ -149,7 +149,7 @@ def facet_value_html(facet_name: str, v, shown=None) -> SafeString:
             current=' aria-current="true"' if selected else "",
             box="☑" if selected else "☐",
             label=_escape(v.label),
-            shown=(shown or (lambda n: _escape(number_format(n))))(v.count),
+            shown=(shown or _count_format())(v.count),
             note=_CHOSEN_NOTE if selected else "",
         )
     )
@@ -190,6 +190,7 @@ class SvgBar:
 
 HISTOGRAM_WIDTH = 640
 HISTOGRAM_HEIGHT = 120
+LABEL_Y = HISTOGRAM_HEIGHT + 18  # the year labels, under the bars
 MAX_SLOT = 40
 
 
@@ -225,7 +226,7 @@ def histogram_bars(histogram: Histogram, params) -> dict:
         "width": HISTOGRAM_WIDTH,
         "height": HISTOGRAM_HEIGHT,
         "max": histogram.max_count,
-        "label_y": HISTOGRAM_HEIGHT + 18,
+        "label_y": LABEL_Y,
         "view_height": HISTOGRAM_HEIGHT + 26,
         "first": bars[0].label,
         "last": bars[-1].label,
@@ -263,5 +264,5 @@ def _bars_svg(bars: list[SvgBar]) -> SafeString:
                 )
             )
         if bar.show_label:
-            parts.append(_TICK.format(x=bar.x, y=HISTOGRAM_HEIGHT + 18, label=label))
+            parts.append(_TICK.format(x=bar.x, y=LABEL_Y, label=label))
     return mark_safe("".join(parts))  # noqa: S308 - every value is escaped or a number

@@ -189,7 +189,6 @@ class TreatyListView(CachedPageMixin, TemplateView):
             filterset=filterset,
             form=filterset.form,
             params=params,
-            export_query=params,
             notices=notices,
             result=result,
             facets=facets,

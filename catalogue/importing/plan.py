@@ -142,11 +142,11 @@ def base_slug(title: str, date: str) -> str:
     return f"{base}-{day.earliest.year}" if day else base
 
 
-def plan_base_slug(plan: TreatyPlan) -> str:
+def _plan_base_slug(plan: TreatyPlan) -> str:
     return base_slug(plan.fields["title"], plan.fields["signed"])
 
 
-def part_base_slug(plan: TreatyPlan, owner: str, item: dict) -> str:
+def _part_base_slug(plan: TreatyPlan, owner: str, item: dict) -> str:
     """For a protocol its title and date; for an event the treaty's title, its own title and its date."""
     if owner == "protocol":
         return base_slug(item["title"], item["signed"])
@@ -454,11 +454,11 @@ class RecordChecker:
     def _prepare(self, plan: TreatyPlan) -> None:
         """What the writer needs of a sound record and can know without the database (see ``TreatyPlan``)."""
         if not plan.fields["slug"]:
-            plan.base_slug = plan_base_slug(plan)
+            plan.base_slug = _plan_base_slug(plan)
         for owner, items in (("protocol", plan.protocols), ("event", plan.events)):
             for item in items:
                 if not item["slug"]:
-                    plan.part_base_slugs[(owner, item["index"])] = part_base_slug(plan, owner, item)
+                    plan.part_base_slugs[(owner, item["index"])] = _part_base_slug(plan, owner, item)
         plan.document = search_document(plan, self.resolver)
 
     def _identifier(self, record: dict, problems: list) -> str:

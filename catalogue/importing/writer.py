@@ -59,8 +59,6 @@ from .plan import (
     REGISTRATION_FIELDS,
     TITLE_FIELDS,
     TreatyPlan,
-    part_base_slug,
-    plan_base_slug,
     search_document,
 )
 from .records import record_prefetch
@@ -317,7 +315,7 @@ class BatchWriter:
                         % {"slug": slug, "what": model._meta.verbose_name},
                     )
         # Slugs to derive.
-        wanted = [(plan, plan.base_slug or plan_base_slug(plan)) for plan in creates if not plan.fields["slug"]]
+        wanted = [(plan, plan.base_slug) for plan in creates if not plan.fields["slug"]]  # prepared by the checks
         chosen = self._derive(Treaty, "treaty", wanted)
         for plan, _base in wanted:
             plan.fields["slug"] = chosen[id(plan)]
@@ -326,8 +324,7 @@ class BatchWriter:
             for plan, _pk in own:
                 for item in getattr(plan, key):
                     if not item["slug"]:
-                        base = plan.part_base_slugs.get((owner, item["index"])) or part_base_slug(plan, owner, item)
-                        wanted.append((item, base))
+                        wanted.append((item, plan.part_base_slugs[(owner, item["index"])]))
             chosen = self._derive(model, owner, wanted)
             for item, _base in wanted:
                 item["slug"] = chosen[id(item)]
@@ -434,7 +431,7 @@ class BatchWriter:
             {
                 **plan.fields,
                 "published_at": self.now if plan.fields["status"] == Status.PUBLISHED else None,
-                "search_document": plan.document or search_document(plan, self.resolver),
+                "search_document": plan.document,  # prepared by the checks
             }
             for plan in plans
         ]
