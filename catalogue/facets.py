@@ -196,6 +196,7 @@ def compute(filterset: TreatyFilterSet, counts=None, *, version: str | None = No
     ``counts`` answers the counting (``SqlCounts`` or the facet index's, which
     agree); this function gives both the same shape, order and rules.
     """
+    filterset.is_valid()  # the facet index reads the cleaned data (once validated, this is a lookup)
     counts = counts if counts is not None else counts_for(filterset, version)
     chosen = filterset.selected()
     facets: dict[str, Facet] = {}
