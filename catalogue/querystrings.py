@@ -194,15 +194,18 @@ LABEL_Y = HISTOGRAM_HEIGHT + 18  # the year labels, under the bars
 MAX_SLOT = 40
 
 
-def histogram_bars(histogram: Histogram, params) -> dict:
-    """Geometry of the histogram's SVG: one bar per year (or decade), each linking to that period."""
+def histogram_bars(histogram: Histogram, params, base: str = "") -> dict:
+    """Geometry of the histogram's SVG: one bar per year (or decade), each linking to that period.
+
+    ``base``: the path the links lead to, where the histogram is shown on another page than the list.
+    """
     bars = histogram.bars
     if not bars:
         return {"unit": histogram.unit, "bars": []}
     top = max(histogram.max_count, 1)
     slot = min(HISTOGRAM_WIDTH / len(bars), MAX_SLOT)  # a handful of bars stay bars, not walls
     every = max(1, round(len(bars) / 8))
-    narrowing = replaced(params, histogram.unit, _SLOT)  # encoded once: the bars' links differ only in the value
+    narrowing = base + replaced(params, histogram.unit, _SLOT)  # encoded once: the bars' links differ only in the value
     placeholder = quote_plus(_SLOT)
     out = []
     for i, bar in enumerate(bars):

@@ -18,6 +18,7 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView, TemplateView
@@ -148,7 +149,8 @@ class HomeView(TemplateView):
         result = facet_module.compute(TreatyFilterSet({}))
         context["kinds"] = result.facets["kind"].values[:8]
         context["decades"] = result.facets["decade"].values
-        context["histogram"] = histogram_bars(result.histogram, {})
+        # On the home page a bar leads to the list of that period.
+        context["histogram"] = histogram_bars(result.histogram, {}, base=reverse("catalogue:treaty-list"))
         return context
 
 

@@ -87,6 +87,13 @@ def test_zero_count_values_are_hidden(client, world):
     assert all(int(a.get("data-count")) > 0 for a in doc.xpath("//a[@data-facet]") if "selected" not in a.get("class"))
 
 
+def test_home_histogram_bars_lead_to_the_list_of_their_period(client, world):
+    doc = html(client.get("/"))
+    hrefs = [a.get("href") for a in doc.xpath("//*[local-name()='a'][@data-bar]")]
+    assert hrefs and all(href.startswith("/treaties/?") for href in hrefs)
+    assert result_count(html(client.get(hrefs[0]))) >= 1
+
+
 def test_histogram_bars_link_to_their_year(client, world):
     doc = html(client.get("/treaties/"))
     bars = {a.get("data-bar"): a for a in doc.xpath("//*[local-name()='a'][@data-bar]")}
