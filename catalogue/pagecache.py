@@ -25,6 +25,7 @@ must not outlive them).
 from __future__ import annotations
 
 import hashlib
+import weakref
 
 from django.apps import apps
 from django.conf import settings
@@ -55,11 +56,36 @@ def _sql() -> str:
     return _fingerprint_sql
 
 
+#: The name of the fingerprint's prepared statement on a PostgreSQL connection.
+PREPARED_NAME = "catalogue_version"
+#: The driver connections (psycopg) on which that statement is prepared.
+_prepared: weakref.WeakSet = weakref.WeakSet()
+
+
+def _fingerprint(cursor) -> tuple:
+    """The fingerprint's row. On PostgreSQL a prepared statement, planned once per connection.
+
+    Why: planning the 44 ``MAX()`` subqueries took 1.5-6 ms a request, five times their
+    execution (EXPLAIN ANALYZE), and every request, cached or not, asks for the
+    version. ``PREPARE`` keeps the plan for the life of the connection (persistent
+    in production: ``CONN_MAX_AGE``); the statement still goes through Django's
+    cursor, so query logs and counts see it.
+    """
+    if connection.vendor != "postgresql":
+        cursor.execute(_sql())
+        return cursor.fetchone()
+    raw = connection.connection
+    if raw not in _prepared:
+        cursor.execute(f"PREPARE {PREPARED_NAME} AS {_sql()}")
+        _prepared.add(raw)
+    cursor.execute(f"EXECUTE {PREPARED_NAME}")
+    return cursor.fetchone()
+
+
 def catalogue_version() -> str:
     """A short fingerprint that changes whenever the catalogue does (see the module docstring)."""
     with connection.cursor() as cursor:
-        cursor.execute(_sql())
-        row = cursor.fetchone()
+        row = _fingerprint(cursor)
     return hashlib.blake2b(repr(row).encode(), digest_size=8).hexdigest()
 
 

@@ -110,3 +110,30 @@ def test_another_page_or_order_of_a_seen_query_reuses_its_facet_counts(client, f
     treaty = TreatyFactory(title="Treaty 25")
     third, _queries = _get(client, url + "?signed_from=1900&page=2&sort=title")
     assert 'data-result-count="26"' in third and treaty.title in third
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_version_query_is_planned_once_per_connection_on_postgresql():
+    """PostgreSQL: PREPARE once per connection, then EXECUTE. SQLite (cheap to plan): the SELECT each time."""
+    postgres = connection.vendor == "postgresql"
+    connection.close()
+    with CaptureQueriesContext(connection) as first:
+        version = pagecache.catalogue_version()
+    with CaptureQueriesContext(connection) as again:
+        assert pagecache.catalogue_version() == version
+    first_sql = [q["sql"].split()[0] for q in first.captured_queries]
+    again_sql = [q["sql"] for q in again.captured_queries]
+    if postgres:
+        assert first_sql == ["PREPARE", "EXECUTE"]
+        assert again_sql == [f"EXECUTE {pagecache.PREPARED_NAME}"]
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE name = %s", [pagecache.PREPARED_NAME])
+            assert cursor.fetchone()[0] == 1
+    else:
+        assert first_sql == ["SELECT"] and again_sql == [pagecache._sql()]
+    connection.close()  # a new connection: prepared again on PostgreSQL, and the version still follows writes
+    with CaptureQueriesContext(connection) as reconnected:
+        TreatyFactory()
+        assert pagecache.catalogue_version() != version
+    tail = [q["sql"].split()[0] for q in reconnected.captured_queries][-2:]
+    assert tail == (["PREPARE", "EXECUTE"] if postgres else [tail[0], "SELECT"])

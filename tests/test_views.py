@@ -4,7 +4,9 @@ import re
 
 import lxml.html
 import pytest
+from django.db import connection
 from django.http import QueryDict
+from django.test.utils import CaptureQueriesContext
 
 from catalogue import models as m
 from catalogue.views import TreatyDetailView
@@ -277,6 +279,30 @@ def test_detail_page_queries_do_not_grow(client, db, n, django_assert_max_num_qu
         response = client.get("/treaties/big/")
     assert response.status_code == 200
     assert len(re.findall(rb'class="fn"', response.content)) == n
+
+
+@pytest.mark.parametrize("n", [10, 200])
+def test_state_page_queries_do_not_grow(client, db, n, django_assert_max_num_queries):
+    last = _catalogue(n)
+    state = last.participations.first().state
+    with django_assert_max_num_queries(16):
+        response = client.get(state.get_absolute_url() + "?page_size=200")
+    assert response.status_code == 200
+    assert response.content.count(b'class="result"') == m.Treaty.objects.with_party(state).count()
+
+
+def test_list_rows_load_only_the_columns_a_row_shows(db):
+    """``for_list``: no timestamps, notes or search text in a list row; what it shows costs no further query."""
+    treaty = f.TreatyFactory(summary="A summary.", signed="1926-04-24")
+    f.ParticipationFactory(treaty=treaty)
+    row = m.Treaty.objects.for_list().get(pk=treaty.pk)
+    assert {"created", "updated", "note", "search_document", "search_vector", "status"} <= row.get_deferred_fields()
+    with CaptureQueriesContext(connection) as captured:
+        shown = (row.get_absolute_url(), row.title, row.kind.name, row.signed_display, row.summary)
+        parties = [p.state.name for p in row.participations.all()]
+    assert captured.captured_queries == []
+    assert shown[3] and shown[4] == "A summary." and len(parties) == 1
+    assert {"created", "updated"} <= row.participations.all()[0].state.get_deferred_fields()
 
 
 @pytest.mark.parametrize("url", ["/parties/", "/protocols/", "/sources/", "/series/", "/series/lnts/", "/"])
