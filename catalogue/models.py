@@ -41,6 +41,28 @@ from .querysets import (
 # --------------------------------------------------------------------------
 
 
+#: Fields of the large records (treaties and their parts) left unindexed in their history tables.
+#:
+#: simple-history copies every index of a model to its history table (slugs twice: the ``LIKE``
+#: index too), though history is read by the record's ``id``, ``history_id`` and ``history_date``
+#: (``catalogue.history``), and the recovery of deleted parts by their parent's key (``treaty``,
+#: ``protocol``, ``participation``, ``registration``, ``event``: kept). Each index is written on every
+#: import and edit: these cost a 250,000-treaty import time and space for no read. (``state`` is a
+#: reference on these models; it is a parent link only of StateName, whose history keeps its index.)
+LEAN_HISTORY = (
+    "slug",
+    "status",
+    "updated",
+    "kind",
+    "place_signed",
+    "ratifications_place",
+    "place",
+    "source",
+    "series",
+    "state",
+)
+
+
 class Status(models.TextChoices):
     """Publication status. Only PUBLISHED is shown to the public."""
 
@@ -592,7 +614,7 @@ class Treaty(CitedFacts, TimeStamped, Publishable):
     search_vector = SearchVectorField(null=True, blank=True, editable=False)
 
     objects = TreatyQuerySet.as_manager()
-    history = HistoricalRecords(m2m_fields=[subjects])
+    history = HistoricalRecords(m2m_fields=[subjects], no_db_index=LEAN_HISTORY)
 
     class Meta:
         ordering = ["signed_earliest", "title"]
@@ -838,7 +860,7 @@ class Participation(CitedFacts, models.Model):
     note = models.TextField(_("note"), blank=True)
 
     objects = ParticipationQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(no_db_index=LEAN_HISTORY)
 
     class Meta:
         ordering = ["treaty", "position", "state__name"]
@@ -975,7 +997,7 @@ class Protocol(CitedFacts, TimeStamped, Publishable):
     note = models.TextField(_("curator's note"), blank=True)
 
     objects = ProtocolQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(no_db_index=LEAN_HISTORY)
 
     class Meta:
         ordering = ["treaty", "signed_earliest", "title"]
@@ -1086,7 +1108,7 @@ class Registration(CitedFacts, models.Model):
     note = models.TextField(_("note"), blank=True)
 
     objects = RegistrationManager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(no_db_index=LEAN_HISTORY)
 
     class Meta:
         ordering = ["series", "volume", "first_page", "registered_earliest"]
@@ -1313,7 +1335,7 @@ class Event(CitedFacts, TimeStamped):
     description = models.TextField(_("description"), blank=True)
 
     objects = EventQuerySet.as_manager()
-    history = HistoricalRecords(m2m_fields=[people])
+    history = HistoricalRecords(m2m_fields=[people], no_db_index=LEAN_HISTORY)
 
     class Meta:
         ordering = ["treaty", "date_earliest", "title"]
@@ -1495,7 +1517,7 @@ class Citation(models.Model):
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     objects = CitationQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(no_db_index=LEAN_HISTORY)
 
     class Meta:
         ordering = ["position", "pk"]

@@ -145,9 +145,13 @@ def test_statistics_follow_the_load_by_doublings(reference_data):  # noqa: F811
     with CaptureQueriesContext(connection) as captured:
         for created in (0, 5, 8, 10, 19, 20, 41, 50):
             statistics(created)
-    assert [q["sql"] for q in captured.captured_queries] == [
-        'ANALYZE "catalogue_treaty", "catalogue_participation"'
-    ] * 4  # at 5, 10, 20 and 41
+    analyze = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("ANALYZE")]
+    assert analyze == ['ANALYZE "catalogue_treaty", "catalogue_participation"'] * 4  # at 5, 10, 20 and 41
+    sampled = [q["sql"] for q in captured.captured_queries if "default_statistics_target = " in q["sql"]]
+    assert sampled == [f"SET LOCAL default_statistics_target = {bulkload._Statistics.SAMPLE_TARGET}"] * 4
+    with connection.cursor() as cursor:  # the small sample is for those runs only
+        cursor.execute("SHOW default_statistics_target")
+        assert cursor.fetchone()[0] == "100"
     import_records(numbered(generate(30)), origin="test", batch_size=10, bulk_load=True)
     with connection.cursor() as cursor:  # the import's own rows are counted, inside its transaction
         cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'catalogue_treaty'")

@@ -365,3 +365,32 @@ def test_compare_and_recover_pages_run_few_queries(client, superuser, full_treat
             reverse("admin:catalogue_treaty_recover", args=[listing.context["versions"][0].history_id])
         )
     assert confirm.status_code == 200
+
+
+#: The parent keys each big record's history table keeps indexed (a recovery of a deleted parent looks them up).
+HISTORY_PARENTS = {
+    m.Treaty: set(),
+    m.Participation: {"treaty_id"},
+    m.Protocol: {"treaty_id"},
+    m.Registration: {"treaty_id", "protocol_id"},
+    m.Event: {"treaty_id"},
+    m.Citation: {"treaty_id", "protocol_id", "registration_id", "event_id", "relation_id", "participation_id"},
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", list(HISTORY_PARENTS), ids=lambda model: model.__name__)
+def test_history_tables_index_what_history_reads(model):
+    """The record's id, the version's date and user, the parents a recovery looks up; no slug, status or references."""
+    from django.db import connection
+
+    table = model.history.model._meta.db_table
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, table)
+    indexed = {column for c in constraints.values() if c["index"] and not c["primary_key"] for column in c["columns"]}
+    assert indexed == {"id", "history_date", "history_user_id", *HISTORY_PARENTS[model]}
+    for _child, fk in history._history_parts(model):  # every part's history is found by this record's key
+        child_table = fk.model.history.model._meta.db_table
+        with connection.cursor() as cursor:
+            child = connection.introspection.get_constraints(cursor, child_table)
+        assert any(c["index"] and c["columns"] == [fk.column] for c in child.values()), (child_table, fk.column)

@@ -83,7 +83,13 @@ class _Statistics:
     until it commits. Without them the planner takes a batch lookup such as ``slug = ANY(2,000 slugs)`` to match
     the whole table and scans it, batch after batch, over a table that keeps growing. ANALYZE inside the
     transaction counts its own new rows; doubling keeps it to about ten runs for 250,000 treaties.
+
+    The sample is small (``SAMPLE_TARGET``: 3,000 rows a table instead of 30,000): the lookups need table
+    sizes and the uniqueness of keys, not fine histograms, and full-size runs took 5.6 s each at 250,000
+    treaties, 0.6 s with this one. Autovacuum analyses the tables in full once the load commits.
     """
+
+    SAMPLE_TARGET = 10  # default_statistics_target: 300 x 10 rows sampled per table
 
     def __init__(self, tables: list[str]):
         self.sql = "ANALYZE " + ", ".join(connection.ops.quote_name(table) for table in tables)
@@ -92,7 +98,9 @@ class _Statistics:
     def __call__(self, created: int) -> None:
         if created > 0 and created >= 2 * self.last:
             with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL default_statistics_target = %s", [self.SAMPLE_TARGET])
                 cursor.execute(self.sql)
+                cursor.execute("SET LOCAL default_statistics_target TO DEFAULT")
             self.last = created
 
 

@@ -405,14 +405,20 @@ class BatchWriter:
             obj._change_reason = self.reason
             obj.delete()
 
-    def _history_subjects(self, versions: list[tuple[int, int]]) -> None:
-        """The subjects of each new version (history id, treaty id), as simple-history records them on save()."""
+    def _history_subjects(self, versions: list[tuple[int, int]], written: list[dict] | None = None) -> None:
+        """The subjects of each new version (history id, treaty id), as simple-history records them on save().
+
+        ``written``: the subject links just inserted for these treaties (new treaties have no others), which
+        spares reading them back.
+        """
         through = Treaty.subjects.through
         links = defaultdict(list)
-        for pk, treaty_id, subject_id in through.objects.filter(
-            treaty_id__any_of=[treaty_id for _h, treaty_id in versions]
-        ).values_list("pk", "treaty_id", "subject_id"):
-            links[treaty_id].append((pk, subject_id))
+        if written is None:
+            written = through.objects.filter(treaty_id__any_of=[treaty_id for _h, treaty_id in versions]).values(
+                "id", "treaty_id", "subject_id"
+            )
+        for link in written:
+            links[link["treaty_id"]].append((link["id"], link["subject_id"]))
         insert(
             m2m_history_model(),
             [
@@ -437,17 +443,13 @@ class BatchWriter:
         ]
         computed = {"search_vector": search.vector_expression()} if search.is_postgres() else None
         history_ids = self._bulk_create(Treaty, treaties, computed=computed)
-        insert(
-            Treaty.subjects.through,
-            [
-                {"treaty_id": t["id"], "subject_id": s}
-                for t, plan in zip(treaties, plans, strict=True)
-                for s in plan.subject_ids
-            ],
-            batch_size=self.batch_size,
-            now=self.now,
-        )
-        self._history_subjects([(h, t["id"]) for h, t in zip(history_ids, treaties, strict=True)])
+        links = [
+            {"treaty_id": t["id"], "subject_id": s}
+            for t, plan in zip(treaties, plans, strict=True)
+            for s in plan.subject_ids
+        ]
+        insert(Treaty.subjects.through, links, batch_size=self.batch_size, now=self.now)
+        self._history_subjects([(h, t["id"]) for h, t in zip(history_ids, treaties, strict=True)], links)
         parts = _Parts(self.now)
         for treaty, plan in zip(treaties, plans, strict=True):
             parts.add_new(treaty["id"], plan)
