@@ -86,7 +86,8 @@ class Publishable(models.Model):
         max_length=12,
         choices=Status.choices,
         default=Status.DRAFT,
-        db_index=True,
+        # No index of its own (nor its LIKE twin): each publishable model's (status, signed_earliest)
+        # index leads with it.
     )
     published_at = models.DateTimeField(_("first published"), null=True, blank=True, editable=False)
     review_note = models.TextField(
@@ -205,6 +206,7 @@ class StateName(models.Model):
         on_delete=models.CASCADE,
         related_name="other_names",
         verbose_name=_("state"),
+        db_index=False,  # statename_unique_per_state (state, name, language) leads with it
     )
     name = models.CharField(_("name"), max_length=300)
     language = models.CharField(
@@ -731,6 +733,7 @@ class TreatyTitle(models.Model):
         on_delete=models.CASCADE,
         related_name="titles",
         verbose_name=_("treaty"),
+        db_index=False,  # treatytitle_unique (treaty, title, language) leads with it
     )
     title = models.CharField(_("title"), max_length=500)
     language = models.CharField(_("language"), max_length=20, help_text=_("BCP 47 code: de, ru, en."))
@@ -764,6 +767,7 @@ class Article(models.Model):
         blank=True,
         related_name="articles",
         verbose_name=_("treaty"),
+        db_index=False,  # article_number_unique_in_treaty (treaty, number) WHERE treaty IS NOT NULL leads with it
     )
     protocol = models.ForeignKey(
         "Protocol",
@@ -772,6 +776,7 @@ class Article(models.Model):
         blank=True,
         related_name="articles",
         verbose_name=_("protocol"),
+        db_index=False,  # article_number_unique_in_protocol leads with it, as for the treaty
     )
     number = models.CharField(_("number"), max_length=20, help_text=_("As numbered in the text: 1, 2, 4a."))
     position = models.PositiveSmallIntegerField(_("position"), default=0)
@@ -831,17 +836,21 @@ class Participation(CitedFacts, models.Model):
         "role": _("role"),
     }
 
+    # Neither key has an index of its own: participation_unique (treaty, state) and
+    # participation_state_idx (state, treaty) lead with them.
     treaty = models.ForeignKey(
         Treaty,
         on_delete=models.CASCADE,
         related_name="participations",
         verbose_name=_("treaty"),
+        db_index=False,
     )
     state = models.ForeignKey(
         State,
         on_delete=models.PROTECT,
         related_name="participations",
         verbose_name=_("state"),
+        db_index=False,
     )
     role = models.CharField(_("role"), max_length=12, choices=Role.choices, default=Role.PARTY)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
@@ -1081,6 +1090,7 @@ class Registration(CitedFacts, models.Model):
         on_delete=models.PROTECT,
         related_name="registrations",
         verbose_name=_("treaty series"),
+        db_index=False,  # registration_volume_idx (series, volume, first_page) leads with it
     )
     treaty = models.ForeignKey(
         Treaty,
@@ -1259,6 +1269,7 @@ class TreatyRelation(CitedFacts, models.Model):
         on_delete=models.CASCADE,
         related_name="relations_from",
         verbose_name=_("treaty"),
+        db_index=False,  # treatyrelation_unique (subject, kind, object) leads with it
     )
     kind = models.CharField(_("relation"), max_length=20, choices=RelationKind.choices)
     object = models.ForeignKey(

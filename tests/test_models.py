@@ -265,3 +265,41 @@ def test_public_models_have_an_address(demo, model, lookup, url_name, kwarg):
     match = resolve(url)
     assert f"{match.namespace}:{match.url_name}" == url_name
     assert match.kwargs == {kwarg: getattr(obj, kwarg)}
+
+
+def _indexes(table: str) -> list[dict]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, table)
+    return [c for c in constraints.values() if c["index"] or c["unique"] or c["primary_key"]]
+
+
+def _catalogue_tables(history: bool) -> list:
+    from django.apps import apps
+
+    models = apps.get_app_config("catalogue").get_models()
+    return [model for model in models if model.__name__.startswith("Historical") == history]
+
+
+@pytest.mark.django_db
+def test_every_foreign_key_of_a_catalogue_table_leads_an_index():
+    """Lookups and cascades by any key find an index, whether the key's own or one that starts with it."""
+    for model in _catalogue_tables(history=False):
+        leading = {c["columns"][0] for c in _indexes(model._meta.db_table) if c["columns"]}
+        for field in model._meta.concrete_fields:
+            if field.is_relation:
+                assert field.column in leading, f"{model._meta.db_table}.{field.column}"
+
+
+@pytest.mark.django_db
+def test_no_plain_index_of_a_catalogue_table_is_the_start_of_another():
+    """A single-column index on a column another index already leads with costs every write for no read."""
+    for model in _catalogue_tables(history=False):
+        indexes = _indexes(model._meta.db_table)
+        wider = [c["columns"] for c in indexes if len(c["columns"]) > 1]
+        for index in indexes:
+            if index["unique"] or index["primary_key"] or len(index["columns"]) != 1:
+                continue
+            column = index["columns"][0]
+            assert not any(columns[0] == column for columns in wider), f"{model._meta.db_table}.{column}"
