@@ -21,7 +21,7 @@ from . import facetindex
 from .filters import TreatyFilterSet, sanitize
 from .models import Participation, Registration, Scan, Treaty
 
-#: Values shown before "more" (the rest are in a disclosure, so the page works without JavaScript).
+#: Values a facet shows on the list page; all of them are on the facet's own page (``TreatyFacetView``).
 FACET_TOP = 10
 #: A histogram of more years than this is drawn by decade.
 MAX_YEAR_BARS = 60
@@ -51,8 +51,7 @@ class Facet:
     name: str
     label: str
     values: list[FacetValue] = field(default_factory=list)
-    top_html: str = ""  # the values' list items, rendered by querystrings.facet_urls
-    rest_html: str = ""
+    items_html: str = ""  # the list items of the values shown, rendered by querystrings.facet_urls
 
     @property
     def selected_values(self):
@@ -60,11 +59,13 @@ class Facet:
 
     @property
     def top(self):
-        return self.values[:FACET_TOP]
+        """The values the list page shows: the first ``FACET_TOP``, and any chosen value after them."""
+        return self.values[:FACET_TOP] + [v for v in self.values[FACET_TOP:] if v.selected]
 
     @property
     def rest(self):
-        return self.values[FACET_TOP:]
+        """The values only the facet's own page shows."""
+        return [v for v in self.values[FACET_TOP:] if not v.selected]
 
     @property
     def has_selection(self) -> bool:

@@ -46,6 +46,11 @@ def encode(query: QueryDict) -> str:
     return f"?{text}" if text else "?"
 
 
+def current(params) -> str:
+    """The query as it stands, without ``page`` (a link to the same list from another page)."""
+    return encode(_copy(params))
+
+
 def without_page(params) -> str:
     """The query string without ``page``, ending so that ``page=N`` can be appended."""
     text = _copy(params).urlencode()
@@ -79,28 +84,31 @@ def replaced(params, name: str, value: str) -> str:
 _SLOT = "\x00value\x00"
 
 
-def facet_urls(facet: Facet, params) -> Facet:
-    """Give each value of ``facet`` the link that toggles it and its list item (``html``); the facet its lists.
+def facet_urls(facet: Facet, params, *, base: str = "", every: bool = False) -> Facet:
+    """Give the values shown of ``facet`` the link that toggles each and its list item; the facet its list.
+
+    The values shown are the facet's ``top`` (the list page), or ``every`` one
+    (the facet's own page, whose links lead to the list at ``base``).
 
     Why not one ``toggled()`` and one ``{% include %}`` per value: the party facet
     alone can offer hundreds of values, and a page of 577 values spent 100 ms
     encoding query strings and 150 ms rendering includes. The link that adds a
     value differs between values only in that value, so the query is encoded
-    once with a placeholder; each item is one string format, and the facet's
-    items are joined here (``top_html``, ``rest_html``) rather than looped over
-    in the template, which cost a template node per value.
+    once with a placeholder; each item is one string format, and the items are
+    joined here (``items_html``) rather than looped over in the template, which
+    cost a template node per value.
     """
-    adding = toggled(params, facet.name, _SLOT) if facet.name != "has_scans" else None
+    adding = base + toggled(params, facet.name, _SLOT) if facet.name != "has_scans" else None
     slot = quote_plus(_SLOT)
     shown = _count_format()
-    for value in facet.values:
+    values = facet.values if every else facet.top
+    for value in values:
         if value.selected or adding is None:
-            value.url = toggled(params, facet.name, value.value)
+            value.url = base + toggled(params, facet.name, value.value)
         else:
             value.url = adding.replace(slot, quote_plus(value.value))
         value.html = facet_value_html(facet.name, value, shown)
-    facet.top_html = mark_safe("".join(v.html for v in facet.top))  # noqa: S308 - each item is escaped
-    facet.rest_html = mark_safe("".join(v.html for v in facet.rest))  # noqa: S308 - each item is escaped
+    facet.items_html = mark_safe("".join(v.html for v in values))  # noqa: S308 - each item is escaped
     return facet
 
 

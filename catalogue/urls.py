@@ -7,6 +7,7 @@ app_name = "catalogue"
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("treaties/", views.TreatyListView.as_view(), name="treaty-list"),
+    path("treaties/facets/<slug:name>/", views.TreatyFacetView.as_view(), name="treaty-facet"),
     path("treaties/<slug:slug>/", views.TreatyDetailView.as_view(), name="treaty-detail"),
     path("protocols/", views.ProtocolListView.as_view(), name="protocol-list"),
     path(

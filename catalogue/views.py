@@ -25,6 +25,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from . import facetindex, pagecache, slugs, timeline
 from . import facets as facet_module
+from .facets import FACET_LABELS
 from .filters import Sort, TreatyFilterSet, date_range_message, sanitized
 from .footnotes import Footnotes, detail_sections
 from .models import (
@@ -39,7 +40,7 @@ from .models import (
     TreatySeries,
 )
 from .pagecache import CachedPageMixin
-from .querystrings import chip_list, facet_urls, histogram_bars, without_page
+from .querystrings import chip_list, current, facet_urls, histogram_bars, without_page
 
 PAGE_SIZES = (20, 50, 100)
 DEFAULT_PAGE_SIZE = 20
@@ -159,6 +160,23 @@ class HomeView(TemplateView):
 # ---------------------------------------------------------------------------
 
 
+def counted(request):
+    """The list's query as the page uses it: (clean params, notices, validated filterset, facet counts).
+
+    What cannot be used is dropped with a notice (``filters.sanitized``); the counts come from the facet
+    cache, else the facet index or SQL (``facets.compute``).
+    """
+    params, notices, filterset = sanitized(request.GET)
+    if filterset is None:  # something was dropped: the filters of what is left
+        filterset = TreatyFilterSet(params)
+    filterset.is_valid()
+    warning = date_range_message(filterset)
+    if warning:
+        notices.append(warning)
+    result = pagecache.facets(filterset, params, request, facet_module.compute)
+    return params, notices, filterset, result
+
+
 class TreatyListView(CachedPageMixin, TemplateView):
     """The faceted list: filters, facet counts, histogram, search and pagination from the URL alone."""
 
@@ -174,14 +192,7 @@ class TreatyListView(CachedPageMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        params, notices, filterset = sanitized(self.request.GET)
-        if filterset is None:  # something was dropped: the filters of what is left
-            filterset = TreatyFilterSet(params)
-        filterset.is_valid()
-        warning = date_range_message(filterset)
-        if warning:
-            notices.append(warning)
-        result = pagecache.facets(filterset, params, self.request, facet_module.compute)
+        params, notices, filterset, result = counted(self.request)
         size = read_page_size(params, notices)
         paginator, page = paginate(self.rows(filterset), params, size, notices, count=result.total)
         facets = list(result.facets.values())
@@ -206,6 +217,34 @@ class TreatyListView(CachedPageMixin, TemplateView):
             page_query=without_page(params),
             hidden_facets=[(name, value) for name in TreatyFilterSet.FACETS for value in params.getlist(name)],
             searching=bool(filterset.search_text),
+            facet_query=current(params),
+        )
+        return context
+
+
+class TreatyFacetView(CachedPageMixin, TemplateView):
+    """Every value of one facet, with its count, for the list's current filters (the list shows the first ten).
+
+    Its links lead back to the list with a value added or removed, as the list's own facet links do.
+    """
+
+    template_name = "catalogue/treaty_facet.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if kwargs["name"] not in FACET_LABELS:
+            raise Http404(_("There is no facet “%(name)s”.") % {"name": kwargs["name"][:40]})
+        params, notices, filterset, result = counted(self.request)
+        list_url = reverse("catalogue:treaty-list")
+        facet = facet_urls(result.facets[kwargs["name"]], params, base=list_url, every=True)
+        context.update(
+            facet=facet,
+            result=result,
+            notices=notices,
+            chips=chip_list(filterset, params),
+            searching=bool(filterset.search_text),
+            filterset=filterset,
+            back=list_url + current(params),
         )
         return context
 

@@ -168,7 +168,13 @@ def test_every_page_that_counts_facets_works_from_the_index(client, settings):
     settings.CATALOGUE_PAGE_CACHE_SECONDS = 0
     facetindex.clear()
     call_command("generate_catalogue", "--treaties", "12", "--seed", "4", verbosity=0)
-    for url in ("/", "/treaties/", "/api/treaties/?facets=1", "/treaties/?kind=nowhere&signed_from=x"):
+    for url in (
+        "/",
+        "/treaties/",
+        "/api/treaties/?facets=1",
+        "/treaties/?kind=nowhere&signed_from=x",
+        "/treaties/facets/party/",
+    ):
         assert client.get(url).status_code == 200, url
     assert facetindex.current() is not None
     facetindex.clear()

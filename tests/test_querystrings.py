@@ -25,11 +25,23 @@ def test_a_value_renders_as_a_link_with_its_count_escaped():
     assert 'href="?kind=treaty&amp;kind=pact"' in empty and " empty" in empty and "aria-current" not in empty
 
 
-def test_facet_lists_join_the_items_in_order():
-    values = [FacetValue(f"v{n}", f"V{n}", 20 - n) for n in range(13)]
-    facet = facet_urls(Facet("kind", "Kind", values), QueryDict(""))
-    assert facet.top_html == "".join(v.html for v in facet.values[:10])
-    assert facet.rest_html == "".join(v.html for v in facet.values[10:])
+def test_the_list_shows_the_first_values_and_every_chosen_one():
+    values = [FacetValue(f"v{n}", f"V{n}", 20 - n, selected=n == 12) for n in range(14)]
+    facet = facet_urls(Facet("kind", "Kind", values), QueryDict("kind=v12"))
+    shown = values[:10] + [values[12]]
+    assert facet.top == shown and facet.rest == [values[10], values[11], values[13]]
+    assert facet.items_html == "".join(v.html for v in shown)
+    assert not hasattr(values[13], "html")  # what the list does not show is not rendered
+
+
+def test_the_facet_page_shows_every_value_linking_to_the_list():
+    params = QueryDict("q=peace&kind=v1&page=4")
+    values = [FacetValue(f"v{n}", f"V{n}", 20 - n, selected=n == 1) for n in range(14)]
+    facet = facet_urls(Facet("kind", "Kind", values), params, base="/treaties/", every=True)
+    assert facet.items_html == "".join(v.html for v in values)
+    for value in values:
+        assert value.url == "/treaties/" + toggled(params, "kind", value.value)
+    assert values[1].url == "/treaties/?q=peace"
 
 
 def test_histogram_bars_link_to_their_period_and_draw_as_svg():

@@ -255,6 +255,52 @@ def _catalogue(n):
     return t
 
 
+def test_a_facet_shows_its_first_values_and_links_to_all_of_them(client, db):
+    from catalogue.facets import FACET_TOP
+
+    _catalogue(75)  # 15 parties
+    doc = html(client.get("/treaties/?q=treaty&sort=title&page=2"))
+    shown = [(a.get("data-value"), a.get("data-count")) for a in doc.xpath("//a[@data-facet='party']")]
+    assert len(shown) == FACET_TOP
+    everything = doc.xpath("//a[@data-facet-all='party']")[0].get("href")
+    assert everything == "/treaties/facets/party/?q=treaty&sort=title"  # the query, without the page
+    page = html(client.get(everything))
+    links = page.xpath("//a[@data-facet='party']")
+    assert [(a.get("data-value"), a.get("data-count")) for a in links][:FACET_TOP] == shown
+    assert len(links) == m.State.objects.filter(participations__isnull=False).distinct().count() == 15
+    for link in links:  # each leads to the list with that party added, which holds what its count says
+        assert link.get("href").startswith("/treaties/?q=treaty&sort=title&party=")
+        assert result_count(html(client.get(link.get("href")))) == int(link.get("data-count"))
+    assert page.xpath("//a[@data-back]")[0].get("href") == "/treaties/?q=treaty&sort=title"
+    assert result_count(page) == result_count(doc)
+
+
+def test_a_chosen_value_after_the_first_ones_stays_on_the_list(client, db):
+    from catalogue.facets import FACET_TOP
+
+    _catalogue(75)
+    everything = html(client.get("/treaties/facets/party/")).xpath("//a[@data-facet='party']")
+    last = everything[-1].get("data-value")
+    doc = html(client.get(f"/treaties/?party={last}&party={everything[0].get('data-value')}"))
+    shown = [a.get("data-value") for a in doc.xpath("//a[@data-facet='party']")]
+    assert len(shown) == FACET_TOP + 1 and shown[-1] == last
+    assert "selected" in doc.xpath(f"//a[@data-facet='party'][@data-value='{last}']")[0].get("class")
+
+
+def test_the_facet_page_answers_bad_input_clearly(client, db):
+    _catalogue(12)
+    assert client.get("/treaties/facets/nonsense/").status_code == 404
+    doc = html(client.get("/treaties/facets/kind/?signed_from=not-a-date&page_size=7"))
+    assert doc.xpath("//*[@data-notices]") and doc.xpath("//a[@data-facet='kind']")
+
+
+@pytest.mark.parametrize("n", [10, 200])
+def test_facet_page_queries_do_not_grow(client, db, n, django_assert_max_num_queries):
+    _catalogue(n)
+    with django_assert_max_num_queries(16):
+        assert client.get("/treaties/facets/party/?q=treaty").status_code == 200
+
+
 @pytest.mark.parametrize("n", [10, 200])
 def test_list_page_queries_do_not_grow(client, db, n, django_assert_max_num_queries):
     _catalogue(n)
