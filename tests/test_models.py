@@ -303,3 +303,19 @@ def test_no_plain_index_of_a_catalogue_table_is_the_start_of_another():
                 continue
             column = index["columns"][0]
             assert not any(columns[0] == column for columns in wider), f"{model._meta.db_table}.{column}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("owner", ["participation", "event", "treaty"])
+def test_citations_are_found_by_their_owner_through_its_partial_index(owner):
+    """Each owner key has a partial index (rows that have it); a lookup by the key uses it, on both databases."""
+    from django.db import connection
+
+    queryset = m.Citation.objects.filter(**{f"{owner}_id__in": [1, 2]})
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")  # the test tables are too small to need an index
+        sql, params = queryset.query.sql_with_params()
+        cursor.execute(("EXPLAIN " if connection.vendor == "postgresql" else "EXPLAIN QUERY PLAN ") + sql, params)
+        plan = " ".join(str(row) for row in cursor.fetchall())
+    assert f"citation_{owner}_idx" in plan
