@@ -480,14 +480,18 @@ def test_new_records_history_rows_hold_what_was_inserted(reference_data):
             if field.name != "search_vector":  # computed in the table only: the history holds none
                 assert getattr(version, field.attname) == getattr(treaty, field.attname), field.name
         assert version.search_vector is None
-    for participation in m.Participation.objects.all()[:10]:
-        [version] = participation.history.all()
-        assert (version.treaty_id, version.state_id, version.signed, version.signed_earliest) == (
-            participation.treaty_id,
-            participation.state_id,
-            participation.signed,
-            participation.signed_earliest,
-        )
+    for model in (m.TreatyTitle, m.Participation, m.Registration, m.Protocol, m.Citation, m.Event):
+        objects = list(model.objects.all())
+        assert objects or model is m.Event, model.__name__  # the generated records may carry no event
+        for obj in objects:  # one "+" version each, holding every tracked value of the row
+            [version] = obj.history.all()
+            assert (version.history_type, version.history_user, version.history_change_reason) == (
+                "+",
+                user,
+                "first load",
+            )
+            for field in model.history.model.tracked_fields:
+                assert getattr(version, field.attname) == getattr(obj, field.attname), (model.__name__, field.name)
 
 
 def test_a_long_import_does_not_keep_its_query_log(reference_data, settings):
