@@ -6,14 +6,12 @@ row); for a quarter of a million treaties with their parts that compiling,
 not the database, is most of the time. On PostgreSQL the rows are streamed
 with ``COPY ... FROM STDIN`` instead, with primary keys taken from the
 tables' own sequences beforehand (``nextval``), so that the parts can point
-to their treaty and the history rows to their record. A record's rows go once
-into a temporary stage, from which two ``INSERT ... SELECT`` fill the table
-(computing the search vector there) and its history (``_staged``). The rows
-come straight from the import's checked dicts (no model instances: building
-one per row was a large part of the time): fields left out take their
-defaults, the EDTF bounds and ``auto_now`` are filled as ``pre_save`` would,
-and each history row holds what ``bulk_history_create`` would write: the
-tracked fields, the date, the user, the reason and the type "+".
+to their treaty and the history rows to their record. The rows come straight
+from the import's checked dicts (no model instances: building one per row
+was a large part of the time): fields left out take their defaults, the EDTF
+bounds and ``auto_now`` are filled as ``pre_save`` would, and each history row
+holds what ``bulk_history_create`` would write: the tracked fields, the date,
+the user, the reason and the type "+".
 
 Other databases (SQLite in development and tests) use ``bulk_create`` and
 ``bulk_history_create``; both paths are tested.
@@ -151,87 +149,58 @@ def _layout(model) -> _Layout:
     return _LAYOUTS[model]
 
 
-def _values(model, rows: list[dict], now) -> list[list]:
-    """The column values of ``rows`` with fresh primary keys (also set in each dict)."""
+def _copy(model, rows: list[dict], now, computed=None) -> list[list]:
+    """COPY ``rows`` into ``model``'s table with fresh primary keys (set in each dict); returns the column values.
+
+    ``computed`` (field name -> expression) fills those columns in SQL as the rows go in.
+    """
     layout = _layout(model)
     pk = model._meta.pk
     ids = next_ids(model, pk.column, len(rows))
+    now = now or datetime.datetime.now(datetime.UTC)
     values = []
     for row, pk_value in zip(rows, ids, strict=True):
         row[pk.attname] = pk_value
         values.append(layout.row(row, pk_value, now))
+    if computed:
+        _copy_computing(model, layout.columns, values, computed)
+    else:
+        copy_rows(model, layout.columns, values)
     return values
 
 
-#: The stage's column holding each row's history id (see ``_staged``).
-HISTORY_ID = "import_history_id"
+def _copy_computing(model, columns: list[str], values: list[list], computed: dict) -> None:
+    """COPY into a temporary table like ``model``'s, then INSERT ... SELECT with ``computed`` columns evaluated.
 
-
-def _stage(model) -> str:
-    """A temporary table shaped like ``model``'s, plus a history id column: empty, for this batch."""
+    Why: the search vector is computed by PostgreSQL (``to_tsvector``); an UPDATE after the COPY wrote every
+    treaty row twice, with a second entry in each of its indexes. The staging table is aliased as the real
+    table, so the expression compiles exactly as Django writes it for the table itself.
+    """
     quote = connection.ops.quote_name
-    stage = quote(f"import_stage_{model._meta.db_table}")
+    table = model._meta.db_table
+    stage = f"import_stage_{table}"
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} (LIKE {quote(model._meta.db_table)}, "
-            f"{quote(HISTORY_ID)} bigint) ON COMMIT DROP"
-        )
-        cursor.execute(f"TRUNCATE {stage}")
-    return stage
-
-
-def _select_list(model, computed: dict | None) -> tuple[list[str], list]:
-    """The SELECT list that gives ``model``'s columns from a stage aliased as its table: ``computed`` in SQL."""
-    quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
+        cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {quote(stage)} (LIKE {quote(table)}) ON COMMIT DROP")
+        cursor.execute(f"TRUNCATE {quote(stage)}")
+    copy_rows(model, columns, values, table=stage)
     query = Query(model)
     compiler = query.get_compiler(connection=connection)
     selected, params = [], []
     for field in model._meta.concrete_fields:
-        if computed and field.name in computed:
+        if field.name in computed:
             sql, expression_params = compiler.compile(
                 computed[field.name].resolve_expression(query, allow_joins=False, for_save=True)
             )
             selected.append(sql)
             params += expression_params
         else:
-            selected.append(f"{table}.{quote(field.column)}")
-    return selected, params
-
-
-def _staged(model, rows: list[dict], *, when, user_id, reason: str, computed=None) -> list[int]:
-    """COPY ``rows`` once into a stage; fill ``model``'s table and its history from it. Returns the history ids.
-
-    Why: each row used to be formatted and sent twice, to the table and to the history table (the same
-    values), which was a fifth of the import's time in the writing process; the stage is a temporary
-    table (no WAL) that PostgreSQL reads back twice instead. ``computed`` (field name -> expression,
-    e.g. the search vector's ``to_tsvector``) is evaluated as the rows go into the table; the history
-    rows hold what the dicts give, as ``bulk_history_create`` writes them.
-    """
-    quote = connection.ops.quote_name
-    layout = _layout(model)
-    values = _values(model, rows, when)
-    history_model = model.history.model
-    history_ids = next_ids(history_model, "history_id", len(rows))
-    for row, history_id in zip(values, history_ids, strict=True):
-        row.append(history_id)
-    stage = _stage(model)
-    copy_rows(model, [*layout.columns, HISTORY_ID], values, table=stage)
-
-    table = quote(model._meta.db_table)
-    selected, params = _select_list(model, computed)
-    names = ", ".join(quote(column) for column in layout.columns)
-    tracked = [quote(history_model._meta.get_field(field.name).column) for field in history_model.tracked_fields]
-    history_columns = [*tracked, "history_id", "history_date", "history_change_reason", "history_type"]
-    history_columns.append("history_user_id")
+            selected.append(f"{quote(table)}.{quote(field.column)}")
+    names = ", ".join(quote(column) for column in columns)
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {table} ({names}) SELECT {', '.join(selected)} FROM {stage} AS {table}", params)
         cursor.execute(
-            f"INSERT INTO {quote(history_model._meta.db_table)} ({', '.join(history_columns)}) "
-            f"SELECT {', '.join(tracked)}, {quote(HISTORY_ID)}, %s, %s, '+', %s FROM {stage}",
-            [when, reason or None, user_id],
+            f"INSERT INTO {quote(table)} ({names}) SELECT {', '.join(selected)} FROM {quote(stage)} AS {quote(table)}",
+            params,
         )
-    return history_ids
 
 
 def _objects(model, rows: list[dict], batch_size: int) -> list:
@@ -249,8 +218,7 @@ def insert(model, rows: list[dict], batch_size: int = 1000, now=None) -> None:
     if not rows:
         return
     if is_postgres():
-        values = _values(model, rows, now or datetime.datetime.now(datetime.UTC))
-        copy_rows(model, _layout(model).columns, values)
+        _copy(model, rows, now)
     else:
         _objects(model, rows, batch_size)
 
@@ -266,17 +234,32 @@ def insert_with_history(
     """
     if not rows:
         return []
+    history = model.history
     if not is_postgres():
         objs = _objects(model, rows, batch_size)
-        created = model.history.bulk_history_create(
+        created = history.bulk_history_create(
             objs, batch_size=batch_size, default_user=user, default_change_reason=reason
         )
         return [row.history_id for row in created]
-    return _staged(
-        model,
-        rows,
-        when=now or datetime.datetime.now(datetime.UTC),
-        user_id=user.pk if user is not None else None,
-        reason=reason,
-        computed=computed,
+
+    when = now or datetime.datetime.now(datetime.UTC)
+    values = _copy(model, rows, when, computed)
+
+    history_model = history.model
+    tracked = history_model.tracked_fields
+    index = _layout(model).index
+    positions = [index[field.attname] for field in tracked]
+    history_ids = next_ids(history_model, "history_id", len(rows))
+    user_id = user.pk if user is not None else None
+    columns = [history_model._meta.get_field(field.name).column for field in tracked]
+    columns += ["history_id", "history_date", "history_change_reason", "history_type", "history_user_id"]
+    tail = [when, reason or None, "+", user_id]
+    copy_rows(
+        history_model,
+        columns,
+        (
+            [row[n] for n in positions] + [history_id, *tail]
+            for row, history_id in zip(values, history_ids, strict=True)
+        ),
     )
+    return history_ids
