@@ -136,14 +136,29 @@ class Pairs:
     value: np.ndarray
     vocabulary: Vocabulary
 
+    def __post_init__(self):
+        self._all: np.ndarray | None = None
+        # The treaties of each value, grouped: value v's are by_value[starts[v]:starts[v + 1]]. A filter then
+        # visits only the rows of its values (np.isin over every row took 2.6 ms at 250,000 treaties).
+        order = np.argsort(self.value, kind="stable")
+        self.by_value = self.treaty[order]
+        self.starts = np.searchsorted(self.value[order], np.arange(len(self.vocabulary.pks) + 1))
+
     def mask(self, size: int, pks) -> np.ndarray:
         chosen = self.vocabulary.codes(pks)
         mask = np.zeros(size, dtype=bool)
-        mask[self.treaty[np.isin(self.value, chosen[chosen != NO_VALUE])]] = True
+        for code in chosen[chosen != NO_VALUE]:
+            mask[self.by_value[self.starts[code] : self.starts[code + 1]]] = True
         return mask
 
-    def counts(self, where: np.ndarray) -> np.ndarray:
-        return np.bincount(self.value[where[self.treaty]], minlength=len(self.vocabulary.pks))
+    def counts(self, where: np.ndarray | None) -> np.ndarray:
+        """Each value's treaties among ``where`` (None: among all, counted once and kept)."""
+        if where is None:
+            if self._all is None:
+                self._all = np.bincount(self.value, minlength=len(self.vocabulary.pks))
+            return self._all
+        # np.take and np.compress: the same gather and selection as where[...] and value[...], twice as fast.
+        return np.bincount(np.compress(np.take(where, self.treaty), self.value), minlength=len(self.vocabulary.pks))
 
 
 @dataclass
@@ -154,12 +169,24 @@ class Column:
     vocabulary: Vocabulary
 
     def mask(self, size: int, pks) -> np.ndarray:
-        chosen = self.vocabulary.codes(pks)
-        return np.isin(self.code, chosen[chosen != NO_VALUE])
+        mask = np.zeros(size, dtype=bool)
+        for code in self.vocabulary.codes(pks):  # a few values: one comparison each beats np.isin's sort
+            if code != NO_VALUE:
+                mask |= self.code == code
+        return mask
 
-    def counts(self, where: np.ndarray) -> np.ndarray:
-        codes = self.code[where]
-        return np.bincount(codes[codes != NO_VALUE], minlength=len(self.vocabulary.pks))
+    def counts(self, where: np.ndarray | None) -> np.ndarray:
+        """Each value's treaties among ``where`` (None: among all, counted once and kept)."""
+        if where is None:
+            if self._all is None:
+                self._all = self.counts(np.ones(len(self.code), dtype=bool))
+            return self._all
+        # Codes shifted by one, so that "no value" is bin 0, dropped after counting (no second selection).
+        return np.bincount(np.compress(where, self.bins), minlength=len(self.vocabulary.pks) + 1)[1:]
+
+    def __post_init__(self):
+        self._all: np.ndarray | None = None
+        self.bins = self.code + 1
 
 
 class FacetIndex:
@@ -198,6 +225,12 @@ class FacetIndex:
             NO_VALUE,
             self.signed.astype("datetime64[D]").astype("datetime64[Y]").astype(int) + 1970,
         ).astype(np.int32)
+        dated = self.year[self.year != NO_VALUE]
+        self.first_year = int(dated.min()) if len(dated) else 0
+        # Years as bins from the first (undated treaties in the last bin): counting them is one bincount.
+        self.year_bin = np.where(self.year == NO_VALUE, 0, self.year - self.first_year).astype(np.int32)
+        self.year_bins = int(self.year_bin.max()) + 2 if self.size else 1
+        self.year_bin[self.year == NO_VALUE] = self.year_bins - 1
         self.pairs = {
             "party": self._pairs(Participation.objects.all(), "state_id", Vocabulary.of(State.objects, "code", "name")),
             "subject": self._pairs(
@@ -218,7 +251,8 @@ class FacetIndex:
         """Memory held by the index's arrays."""
         arrays = [self.ids, self.year, self.signed, self.in_force_from, self.ended, self.has_scan]
         arrays += [column.code for column in self.columns.values()]
-        arrays += [a for pairs in self.pairs.values() for a in (pairs.treaty, pairs.value)]
+        for pairs in self.pairs.values():
+            arrays += [pairs.treaty, pairs.value, pairs.by_value, pairs.starts]
         arrays += list(self._orders.values())
         return sum(a.nbytes for a in arrays)
 
@@ -239,8 +273,8 @@ class FacetIndex:
 
     # -- filtering --------------------------------------------------------------------------------
 
-    def masks(self, filterset) -> tuple[dict[str, np.ndarray], np.ndarray]:
-        """(a mask per active facet filter, the mask of every other filter), for a validated filterset."""
+    def masks(self, filterset) -> tuple[dict[str, np.ndarray], np.ndarray | None]:
+        """(a mask per active facet filter, the mask of every other filter or None), for a validated filterset."""
         data = filterset.form.cleaned_data
         facets: dict[str, np.ndarray] = {}
         for name in ("party", "subject", "series"):
@@ -257,23 +291,23 @@ class FacetIndex:
                 facets[name] = mask
         if data.get("has_scans") in ("yes", "no"):
             facets["has_scans"] = self.has_scan if data["has_scans"] == "yes" else ~self.has_scan
-        rest = np.ones(self.size, dtype=bool)
+        rest = []  # the masks of the other filters (None for the whole: no filter)
         if data.get("signed_from"):
-            rest &= (self.signed != NO_DAY) & (self.signed >= _day(data["signed_from"].earliest))
+            rest.append((self.signed != NO_DAY) & (self.signed >= _day(data["signed_from"].earliest)))
         if data.get("signed_to"):
-            rest &= (self.signed != NO_DAY) & (self.signed <= _day(data["signed_to"].latest))
+            rest.append((self.signed != NO_DAY) & (self.signed <= _day(data["signed_to"].latest)))
         if data.get("in_force_on"):
             day = _day(data["in_force_on"].earliest)
-            rest &= (self.in_force_from != NO_DAY) & (self.in_force_from <= day)
-            rest &= (self.ended == NO_DAY) | (self.ended > day)
+            rest.append((self.in_force_from != NO_DAY) & (self.in_force_from <= day))
+            rest.append((self.ended == NO_DAY) | (self.ended > day))
         others = [
             name
             for name, value in data.items()
             if value and name not in FACET_FILTERS and name not in DATE_FILTERS and name != "sort"
         ]
         if others:
-            rest &= self._sql_mask(filterset, others)
-        return facets, rest
+            rest.append(self._sql_mask(filterset, others))
+        return facets, _all_of(rest)
 
     def _sql_mask(self, filterset, names) -> np.ndarray:
         """The treaties matching the filters the index does not hold (the text search), from the database."""
@@ -315,42 +349,56 @@ class FacetIndex:
         key = filterset.sort_key
         if key == Sort.RELEVANCE:
             return None
-        mask = self.counts(filterset).where()
+        mask = self.counts(filterset).mask(None)
         order = self.order(key)
-        return self.ids[order[mask[order]]]
+        return np.take(self.ids, order if mask is None else np.compress(np.take(mask, order), order))
 
 
 class IndexCounts:
     """``catalogue.facets.Counts`` answered from the index."""
 
-    def __init__(self, index: FacetIndex, facets: dict[str, np.ndarray], rest: np.ndarray):
+    def __init__(self, index: FacetIndex, facets: dict[str, np.ndarray], rest: np.ndarray | None):
+        """``rest``: the mask of the filters that are not facets; None when there are none."""
         self.index, self.facets, self.rest = index, facets, rest
-        self._where: dict[str | None, np.ndarray] = {}
+        self._where: dict[str | None, np.ndarray | None] = {}
 
-    def where(self, exclude: str | None = None) -> np.ndarray:
-        """The mask of every filter except ``exclude``'s."""
+    def mask(self, exclude: str | None = None) -> np.ndarray | None:
+        """The treaties matching every filter except ``exclude``'s; None when no filter applies (every treaty:
+        the counts over all of them are kept, and need no mask)."""
         if exclude not in self._where:
-            mask = self.rest.copy()
-            for name, facet_mask in self.facets.items():
-                if name != exclude:
-                    mask &= facet_mask
-            self._where[exclude] = mask
+            masks = [mask for name, mask in self.facets.items() if name != exclude]
+            self._where[exclude] = _all_of([*masks, self.rest] if self.rest is not None else masks)
         return self._where[exclude]
 
     def values(self, name: str) -> list[tuple[str, str, int]]:
         source = self.index.pairs.get(name) or self.index.columns[name]
-        return source.vocabulary.rows(source.counts(self.where(name)))
+        return source.vocabulary.rows(source.counts(self.mask(name)))
 
     def years(self, exclude: str | None = None) -> list[tuple[int, int]]:
-        years = self.index.year[self.where(exclude)]
-        found, counts = np.unique(years[years != NO_VALUE], return_counts=True)
-        return [(int(y), int(n)) for y, n in zip(found, counts, strict=True)]
+        """(year, treaties) of the dated treaties, in year order: one bincount (a sort took 5 ms at 250,000)."""
+        index, mask = self.index, self.mask(exclude)
+        bins = index.year_bin if mask is None else index.year_bin[mask]
+        counts = np.bincount(bins, minlength=index.year_bins)[:-1]  # the last bin: undated
+        return [(index.first_year + int(b), int(counts[b])) for b in np.flatnonzero(counts)]
 
     def total(self, exclude: str | None = None) -> int:
-        return int(np.count_nonzero(self.where(exclude)))
+        mask = self.mask(exclude)
+        return self.index.size if mask is None else int(np.count_nonzero(mask))
 
     def with_scans(self, exclude: str | None = None) -> int:
-        return int(np.count_nonzero(self.where(exclude) & self.index.has_scan))
+        mask = self.mask(exclude)
+        scans = self.index.has_scan
+        return int(np.count_nonzero(scans if mask is None else mask & scans))
+
+
+def _all_of(masks: list[np.ndarray]) -> np.ndarray | None:
+    """The treaties every mask holds; None when there is no mask (every treaty)."""
+    if not masks:
+        return None
+    mask = masks[0].copy()
+    for other in masks[1:]:
+        mask &= other
+    return mask
 
 
 # -- the index of this process ------------------------------------------------------------------

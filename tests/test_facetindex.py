@@ -21,11 +21,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def sample(db):
-    """60 generated treaties, some turned into drafts, some with scans, some without a place."""
+    """60 generated treaties, some turned into drafts, some with scans, some without a place or a date."""
     call_command("generate_catalogue", "--treaties", "60", "--seed", "5", verbosity=0)
     ids = list(Treaty.objects.order_by("pk").values_list("pk", flat=True))
     Treaty.objects.filter(pk__in=ids[::9]).update(status="draft")
     Treaty.objects.filter(pk__in=ids[1::11]).update(place_signed=None)
+    Treaty.objects.filter(pk__in=ids[4::13]).update(signed="", signed_earliest=None, signed_latest=None)  # undated
     Scan.objects.bulk_create([Scan(treaty_id=pk, image=f"scans/{pk}.png", width=10, height=10) for pk in ids[2::7]])
     # Two scans of one treaty count it once.
     Scan.objects.bulk_create([Scan(treaty_id=ids[2], image="scans/again.png", width=10, height=10)])
@@ -204,3 +205,15 @@ def test_the_rows_of_a_page_reuse_the_masks_of_its_counts(sample):
         ordered = index.ordered_ids(filterset)
     assert len(queries_made) == 0  # the text search was asked once, for the counts
     assert list(ordered) == list(filterset.qs.values_list("pk", flat=True))
+
+
+def test_counts_over_every_treaty_are_counted_once_and_need_no_mask(sample):
+    index = FacetIndex("test")
+    filterset = TreatyFilterSet(QueryDict("party=GBR"))
+    filterset.is_valid()
+    counts = index.counts(filterset)
+    assert counts.mask("party") is None and counts.mask() is not None  # its own facet counts every treaty
+    assert index.pairs["party"].counts(None) is index.pairs["party"].counts(None)
+    assert counts.total("party") == Treaty.objects.published().count()
+    dated = Treaty.objects.published().exclude(signed_earliest=None).count()
+    assert sum(n for _year, n in counts.years("party")) == dated < Treaty.objects.published().count()

@@ -5,64 +5,127 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalogue', '0006_leaner_indexes'),
+        ("catalogue", "0006_leaner_indexes"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='citation',
-            name='event',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='citations', to='catalogue.event', verbose_name='event'),
+            model_name="citation",
+            name="event",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="citations",
+                to="catalogue.event",
+                verbose_name="event",
+            ),
         ),
         migrations.AlterField(
-            model_name='citation',
-            name='participation',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='citations', to='catalogue.participation', verbose_name='participation'),
+            model_name="citation",
+            name="participation",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="citations",
+                to="catalogue.participation",
+                verbose_name="participation",
+            ),
         ),
         migrations.AlterField(
-            model_name='citation',
-            name='protocol',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='citations', to='catalogue.protocol', verbose_name='protocol'),
+            model_name="citation",
+            name="protocol",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="citations",
+                to="catalogue.protocol",
+                verbose_name="protocol",
+            ),
         ),
         migrations.AlterField(
-            model_name='citation',
-            name='registration',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='citations', to='catalogue.registration', verbose_name='registration'),
+            model_name="citation",
+            name="registration",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="citations",
+                to="catalogue.registration",
+                verbose_name="registration",
+            ),
         ),
         migrations.AlterField(
-            model_name='citation',
-            name='relation',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='citations', to='catalogue.treatyrelation', verbose_name='relation'),
+            model_name="citation",
+            name="relation",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="citations",
+                to="catalogue.treatyrelation",
+                verbose_name="relation",
+            ),
         ),
         migrations.AlterField(
-            model_name='citation',
-            name='treaty',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='citations', to='catalogue.treaty', verbose_name='treaty'),
+            model_name="citation",
+            name="treaty",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="citations",
+                to="catalogue.treaty",
+                verbose_name="treaty",
+            ),
         ),
         migrations.AddIndex(
-            model_name='citation',
-            index=models.Index(condition=models.Q(('treaty__isnull', False)), fields=['treaty'], name='citation_treaty_idx'),
+            model_name="citation",
+            index=models.Index(
+                condition=models.Q(("treaty__isnull", False)), fields=["treaty"], name="citation_treaty_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='citation',
-            index=models.Index(condition=models.Q(('protocol__isnull', False)), fields=['protocol'], name='citation_protocol_idx'),
+            model_name="citation",
+            index=models.Index(
+                condition=models.Q(("protocol__isnull", False)), fields=["protocol"], name="citation_protocol_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='citation',
-            index=models.Index(condition=models.Q(('registration__isnull', False)), fields=['registration'], name='citation_registration_idx'),
+            model_name="citation",
+            index=models.Index(
+                condition=models.Q(("registration__isnull", False)),
+                fields=["registration"],
+                name="citation_registration_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='citation',
-            index=models.Index(condition=models.Q(('event__isnull', False)), fields=['event'], name='citation_event_idx'),
+            model_name="citation",
+            index=models.Index(
+                condition=models.Q(("event__isnull", False)), fields=["event"], name="citation_event_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='citation',
-            index=models.Index(condition=models.Q(('relation__isnull', False)), fields=['relation'], name='citation_relation_idx'),
+            model_name="citation",
+            index=models.Index(
+                condition=models.Q(("relation__isnull", False)), fields=["relation"], name="citation_relation_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='citation',
-            index=models.Index(condition=models.Q(('participation__isnull', False)), fields=['participation'], name='citation_participation_idx'),
+            model_name="citation",
+            index=models.Index(
+                condition=models.Q(("participation__isnull", False)),
+                fields=["participation"],
+                name="citation_participation_idx",
+            ),
         ),
     ]
