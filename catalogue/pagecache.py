@@ -26,11 +26,12 @@ from __future__ import annotations
 
 import hashlib
 import weakref
+from contextlib import nullcontext
 
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.http import HttpResponse
 
 DEFAULT_SECONDS = 300
@@ -70,16 +71,27 @@ def _fingerprint(cursor) -> tuple:
     version. ``PREPARE`` keeps the plan for the life of the connection (persistent
     in production: ``CONN_MAX_AGE``); the statement still goes through Django's
     cursor, so query logs and counts see it.
+
+    A connection can lose its prepared statements behind Django's back (a pooler such as
+    PgBouncer handing it another server session, ``DISCARD ALL``): then the plain query
+    answers, and the statement is prepared again on the next request.
     """
     if connection.vendor != "postgresql":
         cursor.execute(_sql())
         return cursor.fetchone()
     raw = connection.connection
-    if raw not in _prepared:
-        cursor.execute(f"PREPARE {PREPARED_NAME} AS {_sql()}")
-        _prepared.add(raw)
-    cursor.execute(f"EXECUTE {PREPARED_NAME}")
-    return cursor.fetchone()
+    try:
+        # Inside a transaction, a savepoint keeps a failure from aborting it.
+        with transaction.atomic() if connection.in_atomic_block else nullcontext():
+            if raw not in _prepared:
+                cursor.execute(f"PREPARE {PREPARED_NAME} AS {_sql()}")
+                _prepared.add(raw)
+            cursor.execute(f"EXECUTE {PREPARED_NAME}")
+            return cursor.fetchone()
+    except DatabaseError:
+        _prepared.discard(raw)
+        cursor.execute(_sql())
+        return cursor.fetchone()
 
 
 def catalogue_version() -> str:

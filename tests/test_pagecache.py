@@ -137,3 +137,26 @@ def test_the_version_query_is_planned_once_per_connection_on_postgresql():
         assert pagecache.catalogue_version() != version
     tail = [q["sql"].split()[0] for q in reconnected.captured_queries][-2:]
     assert tail == (["PREPARE", "EXECUTE"] if postgres else [tail[0], "SELECT"])
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("in_transaction", [False, True])
+def test_a_connection_that_lost_its_prepared_version_still_answers(in_transaction):
+    """PostgreSQL: a pooler or DISCARD ALL can drop the statement; the plain query answers; it is prepared again."""
+    from django.db import transaction
+
+    version = pagecache.catalogue_version()
+    if connection.vendor != "postgresql":
+        assert pagecache.catalogue_version() == version
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")  # behind the app's back
+    if in_transaction:
+        with transaction.atomic():
+            assert pagecache.catalogue_version() == version
+            TreatyFactory()  # the transaction is still usable
+    else:
+        assert pagecache.catalogue_version() == version
+    with CaptureQueriesContext(connection) as again:
+        pagecache.catalogue_version()
+    assert [q["sql"].split()[0] for q in again.captured_queries] == ["PREPARE", "EXECUTE"]
