@@ -26,6 +26,23 @@ def test_loads_the_demo_into_an_empty_catalogue():
     assert f"{m.Treaty.objects.count()} treaties" in out.getvalue()
 
 
+def test_says_how_many_treaties_the_public_sees_and_that_one_is_a_draft():
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    assert out.getvalue().strip() == (
+        "Loaded the demo catalogue: 6 treaties, of which 5 are published (shown to the public) "
+        "and 1 is a draft, seen only by curators: Locarno Treaties (1925)."
+    )
+    assert m.Treaty.objects.published().count() == 5
+
+
+def test_the_readme_says_one_demo_treaty_is_a_draft():
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    assert "six treaties, five of them published" in " ".join(readme.split())
+
+
 def test_loading_twice_is_a_no_op():
     call_command("load_demo", stdout=StringIO())
     before = row_counts()
