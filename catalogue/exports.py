@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from . import cite, jsonld
+from .importing.csvformat import guard_cell
 from .models import (
     Citation,
     Event,
@@ -88,11 +89,19 @@ class _Echo:
         return value
 
 
+def _safe_cell(value) -> str:
+    """A cell a spreadsheet cannot run as a formula (``csvformat.guard_cell``); the import undoes it."""
+    if value is None:
+        return ""
+    return guard_cell(value if isinstance(value, str) else str(value))
+
+
 def stream_csv(header: list[str], rows: Iterable[list]) -> Iterator[str]:
+    """A CSV file written row by row, every cell neutralised against formula injection."""
     writer = csv.writer(_Echo())
     yield writer.writerow(header)
     for row in rows:
-        yield writer.writerow(row)
+        yield writer.writerow([_safe_cell(value) for value in row])
 
 
 def stream_json_list(items: Iterable) -> Iterator[str]:

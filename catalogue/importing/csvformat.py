@@ -16,6 +16,16 @@ without loss. So:
 Any list cell that starts with ``[`` is read as JSON. ``COLUMNS`` is the
 column order written by the export; an import also accepts ``dataset`` and
 ``dataset_id`` instead of ``id``. See ``docs/import-format.md``.
+
+Spreadsheets run a cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a
+carriage return as a formula (CSV injection), so every public CSV download
+neutralises such a cell as OWASP advises, with a leading apostrophe, which a
+spreadsheet shows as text and does not display (``guard_cell``). So that the
+treaty CSV still imports back exactly, the import reads an apostrophe before
+one of those characters (or before another apostrophe) as that guard and
+drops it (``unguard_cell``), as a spreadsheet does; a value that itself
+starts with an apostrophe is written with a second one. One rule for every
+cell, so the round trip is exact for any text.
 """
 
 from __future__ import annotations
@@ -30,6 +40,23 @@ SEPARATOR = " | "
 PIPE_COLUMNS = ("subjects", "same_as")
 JSON_COLUMNS = ("titles", "parties", "registrations", "protocols", "citations", "events")
 BOOLEAN_COLUMNS = ("secret",)
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+GUARD = "'"
+_GUARDED_STARTS = (*FORMULA_STARTS, GUARD)
+
+
+def guard_cell(value: str) -> str:
+    """A cell a spreadsheet shows as the text it is: an apostrophe before a formula start (or an apostrophe)."""
+    return GUARD + value if value.startswith(_GUARDED_STARTS) else value
+
+
+def unguard_cell(value: str) -> str:
+    """The value ``guard_cell`` was given: drops the guard apostrophe, and only that."""
+    if value.startswith(GUARD) and value[1:2] and value[1:].startswith(_GUARDED_STARTS):
+        return value[1:]
+    return value
 
 
 class CellErrors(Exception):
@@ -107,7 +134,7 @@ def row_to_record(row: dict) -> dict:
         if column is None:  # more cells than the header has columns
             errors.append(("(row)", f"{len(raw)} cell(s) beyond the last column of the header"))
             continue
-        cell = (raw or "").strip() if isinstance(raw, str) else ""
+        cell = unguard_cell((raw or "").strip()) if isinstance(raw, str) else ""
         if column in PIPE_COLUMNS:
             record[column] = _read_json_list(column, cell, errors) if cell.startswith("[") else _split(cell)
         elif column == "parties":
