@@ -13,9 +13,20 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db.models.signals import post_save, pre_save
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 _TRACKED = ("catalogue.Treaty", "catalogue.Protocol")
+
+#: Dashes and slashes join words ("Germany–Russia", "Franco/German"): each becomes a word boundary in a slug
+#: (Django's slugify drops them, which ran the words together: "germanyrussia").
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2e3a\u2e3b\ufe58\ufe63\uff0d"  # hyphen … em dash, minus
+_WORD_JOINERS = str.maketrans(dict.fromkeys(_DASHES + "/\\", " "))
+
+
+def slug_of(text: str) -> str:
+    """``slugify`` that keeps a word boundary where a dash or slash joins two words."""
+    return slugify(text.translate(_WORD_JOINERS))
 
 
 def _owner_field(instance) -> str:

@@ -26,12 +26,12 @@ A ValidationError's field names are turned into the record's columns:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from django.core import validators as django_validators
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from .. import dates
@@ -45,6 +45,7 @@ from ..models import (
     Treaty,
     TreatyTitle,
 )
+from ..slugs import slug_of
 from .errors import Unreadable
 from .records import ID_PARTS, ITEM_KEYS, RECORD_KEYS
 from .resolve import Ambiguous, Missing, Resolver
@@ -107,6 +108,25 @@ NOUNS = {
 }
 
 
+MISSING_HINT = _("; add it first, or import with --create-missing")
+_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+_NOT_A_KEY = _(
+    "“%(name)s” is not a source key: a key is a slug (letters, digits, hyphens and underscores, e.g. %(example)s)"
+)
+
+
+class MissingName(str):
+    """The reason given for a name no record has, with what the import's summary groups it by."""
+
+    def __new__(cls, reason: str, short: str, kind: str, name: str):
+        value = super().__new__(cls, reason)
+        value.missing = (kind, name, short)
+        return value
+
+    def __reduce__(self):  # pickled to the writing process (parallel imports)
+        return (MissingName, (str(self), self.missing[2], self.missing[0], self.missing[1]))
+
+
 @dataclass
 class TreatyPlan:
     line: int
@@ -134,12 +154,17 @@ SLUG_BASE_LENGTH = 80
 
 
 def base_slug(title: str, date: str) -> str:
-    """What a derived slug starts from: the title slugified (cut at a word, 80 characters at most), and the year."""
-    slug = slugify(title)
+    """What a derived slug starts from: the title slugified (cut at a word, 80 characters at most), and the year.
+
+    The year is left out when the title already has it as a word ("Treaty of Berlin 1926" signed in 1926).
+    """
+    slug = slug_of(title)
     base = slug[:SLUG_BASE_LENGTH].rsplit("-", 1)[0] if len(slug) > SLUG_BASE_LENGTH else ""
     base = base or slug[:SLUG_BASE_LENGTH] or "record"
     day = dates.bounds_or_none(date)
-    return f"{base}-{day.earliest.year}" if day else base
+    if day is None or str(day.earliest.year) in base.split("-"):
+        return base
+    return f"{base}-{day.earliest.year}"
 
 
 def _plan_base_slug(plan: TreatyPlan) -> str:
@@ -365,12 +390,14 @@ class RecordChecker:
             if required:
                 problems.append((column, _("required: name the %(what)s") % {"what": NOUNS[kind]}))
             return None
+        if kind == "source" and not _SLUG.fullmatch(name):
+            problems.append((column, _NOT_A_KEY % {"name": name, "example": slug_of(name) or "carr-1951"}))
+            return None
         try:
             return self.resolver.resolve(kind, name)
         except Missing:
-            hint = _("; add it first, or import with --create-missing")
-            message = _("no %(what)s is called “%(name)s”%(hint)s")
-            problems.append((column, message % {"what": NOUNS[kind], "name": name, "hint": hint}))
+            message = _("no %(what)s is called “%(name)s”") % {"what": NOUNS[kind], "name": name}
+            problems.append((column, MissingName(message + MISSING_HINT, message, kind, name)))
         except Ambiguous as error:
             problems.append(
                 (
@@ -444,7 +471,7 @@ class RecordChecker:
         else:
             plan = self._check_record(record, problems)
         for column, reason in problems:
-            self.problems.add(origin, line, column, reason)
+            self.problems.add(origin, line, column, reason, missing=getattr(reason, "missing", None))
         if problems or plan is None:
             return None
         plan.line, plan.origin = line, origin

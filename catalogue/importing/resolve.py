@@ -15,10 +15,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.utils.text import slugify
-
 from .. import history
 from ..models import Place, Source, State, StateName, Subject, TreatyKind, TreatySeries
+from ..slugs import slug_of
 
 
 class Missing(Exception):
@@ -97,7 +96,7 @@ class Resolver:
         return self._create(kind, value.strip())
 
     def _unique_slug(self, model, field: str, value: str, max_length: int) -> str:
-        base = (slugify(value) or "item")[:max_length].strip("-") or "item"
+        base = (slug_of(value) or "item")[:max_length].strip("-") or "item"
         candidate, n = base, 1
         while model._default_manager.filter(**{field: candidate}).exists():
             n += 1

@@ -13,11 +13,13 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from catalogue.importing.errors import describe
 from catalogue.importing.options import add_load_arguments, load_options
 from catalogue.importing.readers import FORMATS, estimate_records, read_path
 from catalogue.services import ImportFailed, import_records
 
-SHOWN_ERRORS = 1000
+SHOWN_ERRORS = 1000  # lines of problems (a name missing on many rows is one line)
+SHOWN_NAMES = 20  # names listed per kind in the --create-missing summary
 # For choosing --parallel by default from the files' size: a record of a generated CSV is about 1.2 kB.
 BYTES_PER_RECORD = 1000
 
@@ -78,10 +80,13 @@ class Command(BaseCommand):
         except ImportFailed as failure:
             if bar is not None:
                 bar.close()
-            for problem in failure.errors[:SHOWN_ERRORS]:
-                self.stderr.write(str(problem))
-            if failure.total > SHOWN_ERRORS:
-                self.stderr.write(f"... and {failure.total - SHOWN_ERRORS} more")
+            lines = describe(failure.errors)
+            for line in lines[:SHOWN_ERRORS]:
+                self.stderr.write(line)
+            if len(lines) > SHOWN_ERRORS:
+                self.stderr.write(f"... and {len(lines) - SHOWN_ERRORS} more lines")
+            if failure.total > len(failure.errors):
+                self.stderr.write(f"... and {failure.total - len(failure.errors)} more errors, not listed")
             raise CommandError(
                 f"Import refused: {failure.total} error(s); nothing was written. "
                 f"Summary: created 0, updated 0, unchanged 0, errors {failure.total}."
@@ -94,8 +99,10 @@ class Command(BaseCommand):
             f"{verb}: {report.rows} record(s) in {elapsed:.1f} s ({report.rows / elapsed:.0f}/s). "
             f"Summary: created {report.created}, updated {report.updated}, unchanged {report.unchanged}, errors 0."
         )
+        done = "Would create" if report.dry_run else "Created"
         for kind, names in sorted(report.created_references.items()):
-            self.stdout.write(f"Created {len(names)} missing {kind}(s): {', '.join(names[:20])}")
+            more = f" and {len(names) - SHOWN_NAMES} more" if len(names) > SHOWN_NAMES else ""
+            self.stdout.write(f"{done} {len(names)} missing {kind}(s): {', '.join(names[:SHOWN_NAMES])}{more}.")
 
     def _bar(self, options, paths):
         """A progress bar (rows done, rate, time left) only when the output is a terminal."""
