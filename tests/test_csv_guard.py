@@ -6,7 +6,7 @@ import csv
 import io
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from catalogue.importing.csvformat import FORMULA_STARTS, guard_cell, unguard_cell
@@ -47,6 +47,7 @@ def hostile(db):
     return treaty
 
 
+@settings(deadline=None)  # a shared, loaded machine: the property, not the time
 @given(st.text())
 def test_guard_is_undone_exactly_and_never_leaves_a_formula_start(value):
     guarded = guard_cell(value)
