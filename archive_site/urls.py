@@ -22,3 +22,6 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# A database outage outside a view is a 503 with Retry-After, not a 500 (catalogue/outage.py).
+handler500 = "catalogue.outage.server_error"

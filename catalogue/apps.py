@@ -8,4 +8,5 @@ class CatalogueConfig(AppConfig):
     verbose_name = _("Treaty catalogue")
 
     def ready(self):
-        from . import lookups, search, signals, slugs  # noqa: F401  (lookups registers any_of; search and slugs connect their own signals)
+        # checks registers the start-up checks; lookups registers any_of; search and slugs connect their own signals
+        from . import checks, lookups, search, signals, slugs  # noqa: F401

@@ -37,11 +37,14 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.conf import settings
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Func, IntegerField, Value
 from django.db.models.functions import Coalesce
 
 from .models import Participation, Place, Registration, Scan, State, Subject, Treaty, TreatyKind, TreatySeries
+
+# The database this request reads the catalogue from (a replica or the primary).
+from .replicas import read_connection as connection
 
 NO_VALUE = -1
 NO_DAY = np.iinfo(np.int32).min  # a missing date: compares below every real day
@@ -408,7 +411,9 @@ _current: FacetIndex | None = None
 
 
 def _database_key() -> tuple:
-    return (connection.alias, connection.vendor, str(connection.settings_dict.get("NAME")))
+    # A replica holds the primary's catalogue: an index of either serves both at the same version.
+    primary = connections[DEFAULT_DB_ALIAS]
+    return (primary.vendor, str(primary.settings_dict.get("NAME")))
 
 
 def current(version: str | None = None) -> FacetIndex | None:

@@ -31,8 +31,12 @@ from contextlib import nullcontext
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, transaction
 from django.http import HttpResponse
+
+# The database this request reads the catalogue from (a replica or the primary): the
+# version labels the rows of the server it is read from.
+from .replicas import read_connection as connection
 
 DEFAULT_SECONDS = 300
 _fingerprint_sql: str | None = None
@@ -76,13 +80,14 @@ def _fingerprint(cursor) -> tuple:
     PgBouncer handing it another server session, ``DISCARD ALL``): then the plain query
     answers, and the statement is prepared again on the next request.
     """
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS"):
+        # Behind PgBouncer in transaction mode (no session of our own) the plain query answers.
         cursor.execute(_sql())
         return cursor.fetchone()
     raw = connection.connection
     try:
         # Inside a transaction, a savepoint keeps a failure from aborting it.
-        with transaction.atomic() if connection.in_atomic_block else nullcontext():
+        with transaction.atomic(using=connection.alias) if connection.in_atomic_block else nullcontext():
             if raw not in _prepared:
                 cursor.execute(f"PREPARE {PREPARED_NAME} AS {_sql()}")
                 _prepared.add(raw)

@@ -57,6 +57,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: answers /healthz and /readyz before host checks and redirects.
+    "catalogue.health.HealthMiddleware",
+    # Outside the replica middleware: a database error the replica retry could not
+    # save becomes a 503 page.
+    "catalogue.outage.DatabaseOutageMiddleware",
+    "catalogue.replicas.ReplicaMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -95,14 +101,26 @@ TEMPLATES = [
 WSGI_APPLICATION = "archive_site.wsgi.application"
 ASGI_APPLICATION = "archive_site.asgi.application"
 
+# Problems found in the environment's configuration: reported by `manage.py check`
+# (catalogue/checks.py) with the variable's name, never its value (URLs carry passwords).
+CONFIGURATION_ERRORS: list[str] = []
+
+# Behind PgBouncer in transaction mode a client's statements may run on any server
+# session: no server-side cursors, and the catalogue version is asked without PREPARE.
+DATABASE_TRANSACTION_POOLING = env_bool("DATABASE_TRANSACTION_POOLING", False)
+
+
+def database_config(url: str) -> dict:
+    return dj_database_url.parse(
+        url,
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
+        disable_server_side_cursors=DATABASE_TRANSACTION_POOLING,
+    )
+
+
 # DATABASE_URL: e.g. postgres://postgres@127.0.0.1:5432/treaty_archive
 # Default: an SQLite file in the project folder (ignored by git).
-DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
-    )
-}
+DATABASES = {"default": database_config(os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run while a curator saves; a busy timeout avoids
     # "database is locked" under the development server's threads.
@@ -110,6 +128,39 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"].setdefault("init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
     DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
     DATABASES["default"].setdefault("TEST", {"NAME": ""})  # in-memory test database
+
+# DATABASE_REPLICA_URLS: comma-separated PostgreSQL streaming replicas of DATABASE_URL,
+# read by public requests (catalogue/replicas.py). None by default.
+DATABASE_REPLICAS: list[str] = []
+for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS", []), start=1):
+    try:
+        _replica = database_config(_url)
+    except ValueError:
+        CONFIGURATION_ERRORS.append(f"DATABASE_REPLICA_URLS: entry {_number} is not a database URL.")
+        continue
+    if _replica["ENGINE"] != "django.db.backends.postgresql" or not _replica.get("NAME"):
+        CONFIGURATION_ERRORS.append(
+            f"DATABASE_REPLICA_URLS: entry {_number} must be a postgres://user@host:port/name URL "
+            "of a streaming replica of DATABASE_URL."
+        )
+        continue
+    # A replica that does not answer quickly is skipped for the primary.
+    _replica.setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+    _replica["TEST"] = {"MIRROR": "default"}  # test runs read the test database through it
+    DATABASES[f"replica{_number}"] = _replica
+    DATABASE_REPLICAS.append(f"replica{_number}")
+if DATABASE_REPLICAS and DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    CONFIGURATION_ERRORS.append("DATABASE_REPLICA_URLS needs DATABASE_URL to be the PostgreSQL primary.")
+    for _alias in DATABASE_REPLICAS:
+        del DATABASES[_alias]
+    DATABASE_REPLICAS = []
+DATABASE_ROUTERS = ["catalogue.replicas.ReplicaRouter"]
+# How long after a write (any POST) a browser reads from the primary rather than a replica.
+REPLICA_PIN_SECONDS = int(os.environ.get("REPLICA_PIN_SECONDS", "15"))
+# How long a replica found unreachable is left out before it is tried again.
+REPLICA_RETRY_SECONDS = int(os.environ.get("REPLICA_RETRY_SECONDS", "5"))
+# The Retry-After of the 503 page answered while the database is unreachable.
+OUTAGE_RETRY_AFTER_SECONDS = int(os.environ.get("OUTAGE_RETRY_AFTER_SECONDS", "5"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -146,25 +197,35 @@ SCAN_MAX_PIXELS = int(os.environ.get("SCAN_MAX_PIXELS", str(120_000_000)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
-# Caching: the local-memory cache by default; REDIS_URL switches to a shared
-# Redis cache (useful with several gunicorn workers).
+# Caching: the local-memory cache by default; REDIS_URL switches to a shared Redis
+# cache (several server processes or machines share cached pages). A Redis that is
+# down or slow is skipped (catalogue/cache.py): pages are served uncached.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "treaty-archive",
+        "TIMEOUT": 600,
+    }
+}
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+    from redis.connection import parse_url as _parse_redis_url
+
+    try:
+        _parse_redis_url(REDIS_URL)
+    except ValueError:
+        CONFIGURATION_ERRORS.append(
+            "REDIS_URL is not a Redis URL (redis://host:port/db, rediss://... or unix://...); "
+            "the local-memory cache is used instead."
+        )
+    else:
+        CACHES["default"] = {
+            "BACKEND": "catalogue.cache.TolerantRedisCache",
             "LOCATION": REDIS_URL,
             "TIMEOUT": 600,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", ""),
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
-    }
-else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "treaty-archive",
-            "TIMEOUT": 600,
-        }
-    }
 
 # django-axes: lock an account/IP pair after five failed admin logins in a row.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))

@@ -49,5 +49,8 @@ SECURE_HSTS_PRELOAD = _SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 CONN_MAX_AGE = int(os.environ.get("CONN_MAX_AGE", "60"))
-DATABASES["default"]["CONN_MAX_AGE"] = CONN_MAX_AGE  # noqa: F405
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
+for _database in DATABASES.values():  # the primary and every replica
+    _database["CONN_MAX_AGE"] = CONN_MAX_AGE
+    # A persistent connection is checked before a request's first query, so a
+    # restarted server costs a reconnection, not an error.
+    _database["CONN_HEALTH_CHECKS"] = True
