@@ -146,6 +146,19 @@ def choose(request) -> str:
     return DEFAULT_DB_ALIAS
 
 
+def _reading(alias: str, content):
+    iterator = iter(content)
+    while True:
+        token = _read_alias.set(alias)
+        try:
+            chunk = next(iterator)
+        except StopIteration:
+            return
+        finally:
+            _read_alias.reset(token)
+        yield chunk
+
+
 class ReplicaMiddleware:
     """Picks the database a request reads from; pins a browser that writes to the primary for a while."""
 
@@ -159,6 +172,9 @@ class ReplicaMiddleware:
             response = self.get_response(request)
         finally:
             _read_alias.reset(token)
+        if response.streaming and not response.is_async and request.read_alias != DEFAULT_DB_ALIAS:
+            # A streamed export reads its rows after this returns: on the same database.
+            response.streaming_content = _reading(request.read_alias, response.streaming_content)
         if replicas() and request.method not in SAFE_METHODS:
             response.set_signed_cookie(
                 PIN_COOKIE,

@@ -3,6 +3,9 @@ from django.core.management import call_command
 
 from tests.factories import UserFactory
 
+# Real servers (PostgreSQL primary and replica, PgBouncer, Redis, gunicorn) for the scale-out tests.
+pytest_plugins = ["tests.served"]
+
 
 @pytest.fixture
 def curator(db):
