@@ -151,13 +151,8 @@ def consistency(folder: Path, ports: list[int]) -> dict:
 
 
 def single_server(folder: Path, workers: int) -> Gunicorn:
-    env = {
-        **cluster.direct_env(folder),
-        "DATABASE_REPLICA_URLS": "",
-        "REDIS_URL": "",
-        "DATABASE_TRANSACTION_POOLING": "false",
-    }
-    return Gunicorn(folder, SINGLE_PORT, env, name="single", workers=workers)
+    """One server straight on the primary: no replica, no pooler, the local-memory cache."""
+    return Gunicorn(folder, SINGLE_PORT, cluster.direct_env(folder), name="single", workers=workers)
 
 
 def run(options) -> dict:

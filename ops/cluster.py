@@ -79,7 +79,13 @@ def app_env(folder: Path) -> dict[str, str]:
 
 def direct_env(folder: Path) -> dict[str, str]:
     """For management commands: straight to the primary (migrations and bulk loads need a session of their own)."""
-    return {**app_env(folder), "DATABASE_URL": f"postgres://postgres@127.0.0.1:{PORTS['primary']}/{DATABASE}"}
+    return {
+        **app_env(folder),
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:{PORTS['primary']}/{DATABASE}",
+        "DATABASE_REPLICA_URLS": "",
+        "DATABASE_TRANSACTION_POOLING": "false",
+        "REDIS_URL": "",  # cache keys carry the catalogue version: a write needs no invalidation
+    }
 
 
 def manage(env: dict[str, str], *args: str) -> None:
