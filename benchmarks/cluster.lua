@@ -5,10 +5,11 @@
 local values = {party = {}, kind = {}, subject = {}, decade = {}, word = {}, slug = {}}
 local sorts = {"", "&sort=date", "&sort=-date", "&sort=title"}
 local threads = {}
-local counts = {}
-local retry_after = 0
-local started = 0
-local last_bad = -1
+-- Globals, not locals: done() reads them from each thread with thread:get().
+counts = {}
+retry_after = 0
+started = 0
+last_bad = -1
 
 setup = function(thread)
   table.insert(threads, thread)

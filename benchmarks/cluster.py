@@ -111,7 +111,9 @@ def wrk(port: int, values: Path, seconds: int, connections: int, events: list[tu
     out, _ = process.communicate()
     for timer in timers:
         timer.join()
-    line = next(line for line in out.splitlines() if line.startswith("CLUSTER_JSON "))
+    line = next((line for line in out.splitlines() if line.startswith("CLUSTER_JSON ")), None)
+    if line is None:
+        raise RuntimeError(f"wrk gave no result:\n{out}")
     result = json.loads(line.removeprefix("CLUSTER_JSON "))
     result["rps"] = round(result["requests"] / result["seconds"], 1)
     result["load_before"] = [round(x, 2) for x in load_before]

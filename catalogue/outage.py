@@ -3,11 +3,13 @@
 Why: a PostgreSQL restart, a failover or a network cut makes every query fail
 with ``OperationalError`` (or ``InterfaceError`` on a connection already
 broken). Unhandled, each request is a 500 page with a stack trace in the log,
-for what is an expected, temporary state. Here the request is answered
-``503 Service Unavailable`` with ``Retry-After`` (HTML for pages, JSON for the
-API and the JSON downloads), one warning line is logged, and the broken
-connections are closed so that the next request connects afresh: once the
-database is back, service resumes without a restart.
+for what is an expected, temporary state. Here an anonymous GET of a public
+page the page cache holds (at the last catalogue version this process read) is
+answered with that page; any other request ``503 Service Unavailable`` with
+``Retry-After`` (HTML for pages, JSON for the API and the JSON downloads). One
+warning line is logged, and the broken connections are closed so that the next
+request connects afresh: once the database is back, service resumes without a
+restart.
 
 ``DatabaseOutageMiddleware.process_exception`` handles errors raised by views
 and their templates; ``server_error`` (the project's ``handler500``) handles the
@@ -21,10 +23,13 @@ import logging
 import sys
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpResponse, JsonResponse
 from django.template import loader
 from django.views import defaults
+
+from . import pagecache
 
 logger = logging.getLogger(__name__)
 
@@ -64,12 +69,35 @@ def unavailable(request) -> HttpResponse:
     return response
 
 
+def cached_page(request) -> HttpResponse | None:
+    """The page cache's rendering of this request at the last version read, for an anonymous GET; else None.
+
+    Whether the visitor is logged in is told by the session cookie alone: the
+    session itself is in the database.
+    """
+    version = pagecache.last_version
+    if request.method != "GET" or version is None or pagecache.timeout() <= 0:
+        return None
+    if settings.SESSION_COOKIE_NAME in request.COOKIES:
+        return None
+    cached = cache.get(pagecache.page_key(request, version))
+    if cached is None:
+        return None
+    content, content_type = cached
+    return HttpResponse(content, content_type=content_type)
+
+
 def _answer(request, error: Exception) -> HttpResponse:
-    logger.warning(
-        "Database unavailable (%s) for %s %s: answered 503.", type(error).__name__, request.method, request.path
-    )
     close_broken_connections()
-    return unavailable(request)
+    response = cached_page(request)
+    logger.warning(
+        "Database unavailable (%s) for %s %s: answered %s.",
+        type(error).__name__,
+        request.method,
+        request.path,
+        "from the page cache" if response is not None else "503",
+    )
+    return response if response is not None else unavailable(request)
 
 
 class DatabaseOutageMiddleware:

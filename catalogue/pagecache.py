@@ -99,11 +99,17 @@ def _fingerprint(cursor) -> tuple:
         return cursor.fetchone()
 
 
+#: The version this process read last: while the database cannot be reached, its pages are served (outage.py).
+last_version: str | None = None
+
+
 def catalogue_version() -> str:
     """A short fingerprint that changes whenever the catalogue does (see the module docstring)."""
+    global last_version
     with connection.cursor() as cursor:
         row = _fingerprint(cursor)
-    return hashlib.blake2b(repr(row).encode(), digest_size=8).hexdigest()
+    last_version = hashlib.blake2b(repr(row).encode(), digest_size=8).hexdigest()
+    return last_version
 
 
 def usable(request) -> bool:

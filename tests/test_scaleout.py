@@ -242,9 +242,12 @@ def test_healthz_and_readyz_answer_json_without_secrets_or_hosts(cluster, served
 def test_database_outage_answers_503_with_retry_after_and_service_resumes(cluster, single_server):
     browser = Browser(single_server.port)
     assert browser.get("/treaties/").status == 200
+    cached = browser.get("/treaties/?kind=treaty")  # now in the page cache
     cluster.primary.stop()
     try:
         log_before = len(single_server.log_text())
+        during = browser.get("/treaties/?kind=treaty")
+        assert (during.status, during.text) == (200, cached.text), "a page in the cache is served from it"
         page = browser.get(f"/treaties/?q=x{secrets.token_hex(3)}")
         assert page.status == 503
         assert page.headers["Retry-After"] == "7"
