@@ -253,6 +253,8 @@ def write_section(report: dict) -> None:
             END,
         ]
     )
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "cluster.md").write_text(section + "\n")  # report.py keeps it when it rewrites results.md
     path = HERE / "results.md"
     text = path.read_text() if path.exists() else ""
     if START in text and END in text:

@@ -279,6 +279,8 @@ def write(results: Path, out: Path) -> Path:
         lines += ["## Query plans of the cases over target", "", *slow]
     out.mkdir(parents=True, exist_ok=True)
     path = out / "results.md"
+    if (results / "cluster.md").exists():  # the scale-out section, written by benchmarks/cluster.py
+        lines += ["", (results / "cluster.md").read_text().rstrip("\n")]
     path.write_text("\n".join(lines) + "\n")
     if pages:
         plot(pages, out / "page_time_vs_size.png")

@@ -121,7 +121,12 @@ def reachable(alias: str) -> bool:
         return False
     connection = connections[alias]
     try:
-        connection.close_if_health_check_failed()
+        if connection.connection is not None and connection.health_check_enabled and not connection.health_check_done:
+            # A persistent connection is asked SELECT 1 once a request (CONN_HEALTH_CHECKS): behind
+            # PgBouncer it is the server behind it that fails to answer, so a failure means the replica.
+            if not connection.is_usable():
+                raise OperationalError("the replica did not answer its health check")
+            connection.health_check_done = True
         connection.ensure_connection()
     except (OperationalError, InterfaceError) as error:
         mark_down(alias, error)
