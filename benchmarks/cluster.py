@@ -219,6 +219,19 @@ def run(options) -> dict:
     return report
 
 
+def busy_note(report: dict) -> list[str]:
+    loads = [run["load_before"][0] for run in report["runs"].values()]
+    if not loads or max(loads) <= 2 * (report["cpus"] or 1):
+        return []
+    return [
+        "",
+        f"The machine's load average was {min(loads):.0f}–{max(loads):.0f} on {report['cpus']} cores during these "
+        "runs (other work on the same cores): the figures measure that contention more than the site, and wrk's "
+        "30 s client time-outs count as errors. Re-run `./dev cluster bench` on a quiet machine for the figures "
+        "that compare the cluster with one server.",
+    ]
+
+
 def write_section(report: dict) -> None:
     rows = [
         "| run | rps | p50 / p95 / p99 ms | responses | errors (non-200 + socket) | 500s | 503s with Retry-After "
@@ -228,9 +241,10 @@ def write_section(report: dict) -> None:
     for name, r in report["runs"].items():
         statuses = ", ".join(f"{k}: {v}" for k, v in sorted(r["statuses"].items()))
         last = "—" if r["last_non_200_s"] < 0 else f"{r['last_non_200_s']} s"
+        writer = " ".join(r["curator"]).removeprefix("CURATOR ")
         rows.append(
             f"| {name} | {r['rps']:,} | {r['p50_ms']:.1f} / {r['p95_ms']:.1f} / {r['p99_ms']:.1f} | {statuses} "
-            f"| {r['errors']} | {r['500s']} | {r['503_with_retry_after']} | {last} | {' '.join(r['curator'])} "
+            f"| {r['errors']} | {r['500s']} | {r['503_with_retry_after']} | {last} | {writer} "
             f"| {'yes' if r['consistency']['same'] else 'NO'} ({r['consistency']['primary']}) "
             f"| {r['load_before'][0]} → {r['load_after'][0]} |"
         )
@@ -250,6 +264,7 @@ def write_section(report: dict) -> None:
             f"({report['cpus']} cores, shared with other work: see the load averages).",
             "",
             *rows,
+            *busy_note(report),
             END,
         ]
     )

@@ -428,7 +428,7 @@ class HAProxy:
 
     def start(self) -> None:
         servers = "\n".join(
-            f"    server app{number} 127.0.0.1:{port} check inter 2s fall 2 rise 1"
+            f"    server app{number} 127.0.0.1:{port} check inter 2s fall 3 rise 1"
             for number, port in enumerate(self.backends, start=1)
         )
         self.config.write_text(
@@ -440,6 +440,9 @@ defaults
     timeout connect 2s
     timeout client 60s
     timeout server 60s
+    # A busy server answers /healthz after the requests queued before it: give it time,
+    # or every server of a loaded cluster is marked down at once (HAProxy's own 503s).
+    timeout check 10s
     retries 2
     option redispatch
 
