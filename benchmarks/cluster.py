@@ -192,6 +192,12 @@ def run(options) -> dict:
         "single-primary-restart": (SINGLE_PORT, [(third, restart_primary)]),
     }
     wanted = options.only.split(",") if options.only else list(scenarios)
+    if options.only and (RESULTS / "cluster.json").exists():  # re-run some: keep the others' figures
+        report["runs"] = {
+            name: run
+            for name, run in json.loads((RESULTS / "cluster.json").read_text())["runs"].items()
+            if name not in wanted
+        }
     single = single_server(folder, options.workers)
     for name in wanted:
         port, events = scenarios[name]
@@ -210,6 +216,7 @@ def run(options) -> dict:
         ports = [SINGLE_PORT] if port == SINGLE_PORT else [*cluster.APP_PORTS, port]
         result["consistency"] = consistency(folder, ports)
         report["runs"][name] = result
+        report["runs"] = {key: report["runs"][key] for key in scenarios if key in report["runs"]}
         print(json.dumps(result), flush=True)
     if port_open(SINGLE_PORT):
         single.stop()
