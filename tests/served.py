@@ -79,9 +79,11 @@ class Cluster:
         self.replica.psql("postgres", "SELECT pg_wal_replay_resume()")
 
 
-def _start_cluster(root: Path) -> Cluster:
+def _start_cluster(root: Path, started: list) -> Cluster:
+    """Start every server, appending each to ``started`` as it comes up (to be stopped whatever happens)."""
     primary = PostgresServer(root, free_port(), "primary")
     primary.init_primary()
+    started.append(primary)
     primary.start()
     primary.psql("postgres", f"CREATE DATABASE {DATABASE}")
     env = {"DJANGO_SETTINGS_MODULE": "archive_site.settings.dev", "DATABASE_URL": primary.url(DATABASE)}
@@ -98,11 +100,14 @@ def _start_cluster(root: Path) -> Cluster:
     )
     replica = PostgresServer(root, free_port(), "replica")
     replica.init_replica_of(primary)
+    started.append(replica)
     replica.start()
     bouncer = PgBouncer(root, free_port())
     bouncer.configure({DATABASE: (primary.port, DATABASE), f"{DATABASE}_replica": (replica.port, DATABASE)})
+    started.append(bouncer)
     bouncer.start()
     redis = RedisServer(root, free_port())
+    started.append(redis)
     redis.start()
     return Cluster(root, primary, replica, bouncer, redis)
 
@@ -112,17 +117,12 @@ def cluster():
     """A PostgreSQL primary with the demo catalogue and a superuser, its streaming replica, PgBouncer, Redis."""
     root = Path(tempfile.mkdtemp(prefix="treaty-cluster-"))
     root.chmod(0o755)
-    started = []
+    started: list = []
     try:
-        result = _start_cluster(root)
-        started = [result.redis, result.bouncer, result.replica, result.primary]
-        yield result
+        yield _start_cluster(root, started)
     finally:
-        for server in started:
+        for server in reversed(started):
             server.stop()
-        if not started:  # a failed start: stop whatever came up
-            for name in ("replica", "primary"):
-                PostgresServer(root, 0, name).stop()
         subprocess.run(["rm", "-rf", str(root)], check=False)
 
 
