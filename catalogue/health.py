@@ -35,6 +35,7 @@ LAG_SQL = """
         ELSE EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())
     END
 """
+#: ``lag_seconds`` is null while a replica that has just started has not yet connected to the primary.
 
 _migrations_applied = False
 

@@ -206,6 +206,8 @@ def test_every_public_feature_works_through_pgbouncer_in_transaction_mode(served
 
 def test_healthz_and_readyz_answer_json_without_secrets_or_hosts(cluster, served):
     browser = Browser(served.port)
+    # A replica just (re)started has a lag once its WAL receiver has connected: null until then.
+    wait_for(lambda: browser.get("/readyz").json()["replicas"][0]["lag_seconds"] is not None, 60, "a known lag")
     health = browser.get("/healthz")
     assert (health.status, health.json()) == (200, {"status": "ok"})
     ready = browser.get("/readyz")
